@@ -1,0 +1,29 @@
+# Shared CMake helpers for SLIM Workbench targets.
+
+# Warnings used by every first-party target.
+function(slim_set_warnings target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+endfunction()
+
+# Qt targets: no Qt keywords (torch headers use `slots`), function-pointer connects only.
+function(slim_qt_defaults target)
+    target_compile_definitions(${target} PRIVATE QT_NO_KEYWORDS QT_NO_CAST_FROM_ASCII_DISABLED)
+endfunction()
+
+# slim_add_test(NAME tst_foo SOURCES ... LIBS ... LABELS unit|slow|gpu)
+# One Qt Test executable registered with ctest under its labels.
+function(slim_add_test)
+    cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+    add_executable(${T_NAME} ${T_SOURCES})
+    set_target_properties(${T_NAME} PROPERTIES AUTOMOC ON)
+    target_link_libraries(${T_NAME} PRIVATE Qt6::Test ${T_LIBS})
+    target_compile_definitions(${T_NAME} PRIVATE QT_NO_KEYWORDS
+        SLIM_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+    slim_set_warnings(${T_NAME})
+    add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+    if(NOT T_LABELS)
+        set(T_LABELS unit)
+    endif()
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_NUM_THREADS=2")
+endfunction()

@@ -1,0 +1,304 @@
+#include "adapter_set.h"
+
+#include "lora_adapter.h"
+#include "mixlora_mlp.h"
+#include "projection_mixture.h"
+#include "slim_mlp.h"
+#include "target_spec.h"
+#include "model/model_io.h"
+#include "model/safetensors.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <fstream>
+
+namespace slim::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char *kConfigFile = "adapter_config.json";
+constexpr const char *kWeightsFile = "adapter_model.safetensors";
+
+struct NamedProjection
+{
+    std::string name;
+    AdaptableLinearImpl *linear;
+};
+
+std::vector<NamedProjection> projectionsOf(DecoderLayerImpl &layer)
+{
+    auto &attn = *layer.self_attn;
+    auto &mlp = *layer.mlp;
+    return {{"q_proj", attn.q_proj.get()},   {"k_proj", attn.k_proj.get()},
+            {"v_proj", attn.v_proj.get()},   {"o_proj", attn.o_proj.get()},
+            {"gate_proj", mlp.gate_proj.get()}, {"up_proj", mlp.up_proj.get()},
+            {"down_proj", mlp.down_proj.get()}};
+}
+
+bool isAttention(const std::string &projection)
+{
+    return TargetSpec::attentionProjections().count(projection) > 0;
+}
+
+} // namespace
+
+AdapterSetImpl::AdapterSetImpl(CausalLm model, AdapterConfig config)
+    : m_model(std::move(model))
+    , m_config(std::move(config))
+{
+    m_config.validate(m_model->numLayers());
+    TargetSpec::parse(m_config.targets); // reject bad targets before touching the model
+    layers = register_module("layers", torch::nn::ModuleList());
+    if (m_config.method == AdapterMethod::Full) {
+        for (auto &p : m_model->parameters())
+            p.set_requires_grad(true);
+        return;
+    }
+    for (int64_t i = 0; i < m_model->numLayers(); ++i) {
+        auto &layer = m_model->layer(i);
+        if (layer.mlp->adapter())
+            throw std::logic_error("the model already carries adapters; detach them first");
+        for (auto &p : projectionsOf(layer)) {
+            if (p.linear->adapter())
+                throw std::logic_error("the model already carries adapters; detach them first");
+        }
+    }
+    for (auto &p : m_model->parameters())
+        p.set_requires_grad(false);
+    for (int64_t i = 0; i < m_model->numLayers(); ++i)
+        attachLayer(i);
+    m_attached = true;
+    train(m_model->is_training());
+}
+
+AdapterSetImpl::~AdapterSetImpl()
+{
+    detach();
+}
+
+void AdapterSetImpl::attachProjectionLora(torch::nn::Module &layerModule,
+                                          AdaptableLinearImpl &linear, const std::string &name,
+                                          int64_t rank, bool dora)
+{
+    auto lora = std::make_shared<LoraAdapterImpl>(linear, rank, m_config.scaling(),
+                                                  m_config.lora_dropout, dora);
+    layerModule.register_module(name, lora);
+    linear.setAdapter(lora);
+    m_loras.emplace_back(lora, &linear);
+}
+
+void AdapterSetImpl::attachLayer(int64_t index)
+{
+    auto layerModule = std::make_shared<torch::nn::Module>("LayerAdapters");
+    layers->push_back(layerModule);
+    auto &layer = m_model->layer(index);
+    const auto targets = TargetSpec::parse(m_config.targets);
+    const auto method = m_config.method;
+
+    if (method == AdapterMethod::Slim || method == AdapterMethod::MixLora
+        || method == AdapterMethod::MixLoraDy) {
+        std::shared_ptr<MlpAdapter> hook;
+        if (method == AdapterMethod::Slim) {
+            auto slim = std::make_shared<SlimMlpImpl>(m_config, *layer.mlp, index);
+            layerModule->register_module("mlp", slim);
+            m_slims.push_back(slim);
+            hook = slim;
+        } else {
+            auto mix = std::make_shared<MixLoraMlpImpl>(m_config, *layer.mlp, index);
+            layerModule->register_module("mlp", mix);
+            m_mixLoras.push_back(mix);
+            hook = mix;
+        }
+        layer.mlp->setAdapter(hook);
+        if (m_config.attention_lora_rank > 0) {
+            for (auto &p : projectionsOf(layer)) {
+                if (isAttention(p.name))
+                    attachProjectionLora(*layerModule, *p.linear, p.name,
+                                         m_config.attention_lora_rank, false);
+            }
+        }
+        return;
+    }
+
+    for (auto &p : projectionsOf(layer)) {
+        if (!targets.matches(index, p.name))
+            continue;
+        if (method == AdapterMethod::Lora || method == AdapterMethod::Dora) {
+            attachProjectionLora(*layerModule, *p.linear, p.name, m_config.lora_rank,
+                                 method == AdapterMethod::Dora);
+            continue;
+        }
+        ProjectionMixtureOptions o;
+        o.num_experts = m_config.expertsInLayer(index);
+        o.rank = m_config.lora_rank;
+        o.scaling = m_config.scaling();
+        o.dropout = m_config.lora_dropout;
+        o.rule = method == AdapterMethod::LoraMoe ? RoutingRule::Dense : RoutingRule::TopK;
+        o.top_k = std::min(m_config.top_k, o.num_experts);
+        o.aux_loss = m_config.aux_loss_coef > 0;
+        auto mixture = std::make_shared<ProjectionMixtureImpl>(*p.linear, o, index, p.name);
+        layerModule->register_module(p.name, mixture);
+        p.linear->setAdapter(mixture);
+        m_projectionMixtures.push_back(mixture);
+    }
+}
+
+void AdapterSetImpl::train(bool on)
+{
+    torch::nn::Module::train(on);
+    m_model->train(on);
+}
+
+std::vector<torch::Tensor> AdapterSetImpl::trainableParameters()
+{
+    return m_config.method == AdapterMethod::Full ? m_model->parameters() : parameters();
+}
+
+int64_t AdapterSetImpl::trainableParameterCount()
+{
+    int64_t n = 0;
+    for (auto &p : trainableParameters())
+        n += p.numel();
+    return n;
+}
+
+torch::Tensor AdapterSetImpl::l1Term()
+{
+    auto total = torch::zeros({}, torch::TensorOptions().device(m_model->device()));
+    for (auto &[lora, linear] : m_loras)
+        total = total + lora->l1();
+    for (auto &m : m_projectionMixtures)
+        total = total + m->l1();
+    for (auto &m : m_slims)
+        total = total + m->l1();
+    for (auto &m : m_mixLoras)
+        total = total + m->l1();
+    return total;
+}
+
+torch::Tensor AdapterSetImpl::auxTerm()
+{
+    auto total = torch::zeros({}, torch::TensorOptions().device(m_model->device()));
+    auto add = [&](const torch::Tensor &aux) {
+        if (aux.defined())
+            total = total + aux;
+    };
+    for (auto &m : m_projectionMixtures)
+        add(m->lastAuxLoss());
+    for (auto &m : m_slims)
+        add(m->lastAuxLoss());
+    for (auto &m : m_mixLoras)
+        add(m->lastAuxLoss());
+    return total;
+}
+
+torch::Tensor AdapterSetImpl::regularisationLoss()
+{
+    auto loss = torch::zeros({}, torch::TensorOptions().device(m_model->device()));
+    if (m_config.l1_lambda > 0)
+        loss = loss + m_config.l1_lambda * l1Term();
+    if (m_config.aux_loss_coef > 0)
+        loss = loss + m_config.aux_loss_coef * auxTerm();
+    return loss;
+}
+
+std::vector<RoutingReport> AdapterSetImpl::takeRoutingReports()
+{
+    std::vector<RoutingReport> reports;
+    for (auto &m : m_slims)
+        reports.push_back(m->takeRoutingReport());
+    for (auto &m : m_mixLoras)
+        reports.push_back(m->takeRoutingReport());
+    for (auto &m : m_projectionMixtures)
+        reports.push_back(m->takeRoutingReport());
+    return reports;
+}
+
+std::vector<ClusterReport> AdapterSetImpl::takeClusterReports()
+{
+    std::vector<ClusterReport> reports;
+    for (auto &m : m_slims)
+        reports.push_back(m->takeClusterReport());
+    return reports;
+}
+
+bool AdapterSetImpl::canFold() const
+{
+    return m_config.method == AdapterMethod::Lora || m_config.method == AdapterMethod::Dora;
+}
+
+void AdapterSetImpl::foldIntoBase()
+{
+    if (!canFold())
+        throw std::logic_error("only LoRA and DoRA can be folded into the base weights, not "
+                               + methodName(m_config.method));
+    if (!m_attached)
+        throw std::logic_error("the adapters are detached already");
+    for (auto &[lora, linear] : m_loras)
+        lora->foldInto(*linear);
+    detach();
+}
+
+void AdapterSetImpl::detach()
+{
+    if (!m_attached)
+        return;
+    for (int64_t i = 0; i < m_model->numLayers(); ++i) {
+        auto &layer = m_model->layer(i);
+        layer.mlp->setAdapter(nullptr);
+        for (auto &p : projectionsOf(layer))
+            p.linear->setAdapter(nullptr);
+    }
+    m_attached = false;
+}
+
+void AdapterSetImpl::save(const fs::path &dir) const
+{
+    fs::create_directories(dir);
+    if (m_config.method == AdapterMethod::Full) {
+        saveModel(const_cast<CausalLm &>(m_model), dir);
+    } else {
+        std::map<std::string, torch::Tensor> tensors;
+        for (const auto &item : named_parameters())
+            tensors[item.key()] = item.value().detach();
+        for (const auto &item : named_buffers())
+            tensors[item.key()] = item.value().detach();
+        writeSafetensors(dir / kWeightsFile, tensors, torch::kFloat,
+                         {{"format", "slim-adapter"}, {"method", methodName(m_config.method)}});
+    }
+    auto json = m_config.toJson();
+    std::ofstream out(dir / kConfigFile);
+    out << json.dump(2) << '\n';
+    if (!out)
+        throw ModelLoadError((dir / kConfigFile).string() + ": cannot write");
+}
+
+AdapterSet loadAdapters(const fs::path &dir, CausalLm model)
+{
+    std::ifstream in(dir / kConfigFile);
+    if (!in)
+        throw ModelLoadError((dir / kConfigFile).string() + ": file not found");
+    AdapterConfig config;
+    try {
+        config = AdapterConfig::fromJson(nlohmann::json::parse(in));
+    } catch (const std::exception &e) {
+        throw ModelLoadError((dir / kConfigFile).string() + ": " + e.what());
+    }
+    AdapterSet set(model, config);
+    const auto weights = dir / (config.method == AdapterMethod::Full ? "model.safetensors"
+                                                                     : kWeightsFile);
+    try {
+        auto file = readSafetensors(weights);
+        assignTensors(config.method == AdapterMethod::Full ? static_cast<torch::nn::Module &>(*model)
+                                                           : *set,
+                      file.tensors, weights.string());
+    } catch (const SafetensorsError &e) {
+        throw ModelLoadError(e.what());
+    }
+    return set;
+}
+
+} // namespace slim::engine

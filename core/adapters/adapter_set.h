@@ -1,0 +1,89 @@
+#pragma once
+// Every adapter of one fine-tuning method attached to one model. Attaching freezes the base
+// weights (except for full fine-tuning) and routes the chosen projections / MLP blocks through
+// the adapters; the adapters' parameters and buffers live here, named
+// "layers.<i>.<site>.<param>" (e.g. "layers.0.mlp.gate_proj.lora_A"), so they save and load on
+// their own. Destroying the set detaches it. Thread affinity: the thread that runs the model.
+
+#include "adapter_config.h"
+#include "routing.h"
+#include "sliding_clusters.h"
+#include "model/causal_lm.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+namespace slim::engine {
+
+class LoraAdapterImpl;
+class ProjectionMixtureImpl;
+class SlimMlpImpl;
+class MixLoraMlpImpl;
+
+class AdapterSetImpl : public torch::nn::Module
+{
+public:
+    // Validates `config` against the model (throws std::invalid_argument naming the field) and
+    // attaches. A model carries at most one adapter set at a time.
+    AdapterSetImpl(CausalLm model, AdapterConfig config);
+    ~AdapterSetImpl() override;
+
+    const AdapterConfig &config() const { return m_config; }
+    CausalLm model() const { return m_model; }
+
+    // Sets training mode on the adapters and the model (masks, dropout, cluster updates).
+    void train(bool on = true) override;
+
+    // What the optimiser updates: the adapters' parameters, or all model weights (full).
+    std::vector<torch::Tensor> trainableParameters();
+    int64_t trainableParameterCount();
+
+    // The paper's L1 term: sum over adapters of mean|A| + mean|B| (unweighted).
+    torch::Tensor l1Term();
+    // Sum of the load-balancing losses of the last training forward (unweighted).
+    torch::Tensor auxTerm();
+    // l1_lambda * l1Term() + aux_loss_coef * auxTerm(), a scalar on the model's device.
+    torch::Tensor regularisationLoss();
+
+    // Routing and cluster statistics since the last call (one host sync each).
+    std::vector<RoutingReport> takeRoutingReports();
+    std::vector<ClusterReport> takeClusterReports();
+
+    // LoRA and DoRA fold into the base weights (W <- W + s B A); afterwards the model runs
+    // without adapters and this set is detached. Throws std::logic_error for other methods.
+    bool canFold() const;
+    void foldIntoBase();
+
+    // Removes the adapters from the model (idempotent). The base weights stay frozen.
+    void detach();
+
+    // adapter_config.json + adapter_model.safetensors (full fine-tuning: the whole model in
+    // the Hugging Face layout).
+    void save(const std::filesystem::path &dir) const;
+
+    torch::nn::ModuleList layers{nullptr};
+
+private:
+    void attachLayer(int64_t index);
+    void attachProjectionLora(torch::nn::Module &layerModule, AdaptableLinearImpl &linear,
+                              const std::string &name, int64_t rank, bool dora);
+
+    CausalLm m_model;
+    AdapterConfig m_config;
+    bool m_attached = false;
+    std::vector<std::pair<std::shared_ptr<LoraAdapterImpl>, AdaptableLinearImpl *>> m_loras;
+    std::vector<std::shared_ptr<ProjectionMixtureImpl>> m_projectionMixtures;
+    std::vector<std::shared_ptr<SlimMlpImpl>> m_slims;
+    std::vector<std::shared_ptr<MixLoraMlpImpl>> m_mixLoras;
+};
+TORCH_MODULE(AdapterSet);
+
+// Reads adapter_config.json from `dir`, attaches a new set to `model` and loads its weights.
+// Throws ModelLoadError naming the file and tensor on any mismatch.
+AdapterSet loadAdapters(const std::filesystem::path &dir, CausalLm model);
+
+} // namespace slim::engine

@@ -1,0 +1,67 @@
+#pragma once
+// Router outputs to mixture weights (top-K with renormalisation, top-p, dense softmax), the
+// Mixtral load-balancing loss, and the per-layer routing statistics users watch.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slim::engine {
+
+enum class RoutingRule { TopK, TopP, Dense };
+
+struct Routing
+{
+    torch::Tensor weights; // [T, E] non-negative, sums to 1 over the chosen experts, 0 elsewhere
+    torch::Tensor probs;   // [T, E] softmax over all experts (before selection)
+};
+
+// logits: [T, E] (any float dtype; routing is done in float32).
+// TopK: softmax over the K largest logits. TopP: the smallest set of experts, by descending
+// probability, whose probability reaches p, renormalised. Dense: the full softmax.
+Routing route(const torch::Tensor &logits, RoutingRule rule, int64_t k, double p);
+
+// Mixtral / Switch load-balancing loss: E * sum_i f_i * P_i, with f_i the share of tokens that
+// selected expert i and P_i its mean router probability. validMask: [T] bool or undefined.
+torch::Tensor loadBalancingLoss(const Routing &routing, const torch::Tensor &validMask);
+
+// What one router did since the last report. Host values.
+struct RoutingReport
+{
+    int64_t layer = 0;
+    std::string site;             // "mlp" for block routers, else the projection ("q_proj")
+    int64_t tokens = 0;           // routed (non-pad) tokens
+    std::vector<double> mean_weight;      // [E] mean final routing weight
+    std::vector<double> selection_share;  // [E] share of all selections
+    std::vector<bool> is_identity;        // [E]
+    double identity_mass = 0;       // mean total weight on identity experts
+    double full_identity_rate = 0;  // share of tokens whose chosen experts are all identity
+    double router_entropy = 0;      // mean entropy (nats) of the full router softmax
+    double load_cv2 = 0;            // squared coefficient of variation of expert load
+};
+
+// Accumulates routing statistics on the routing device without host synchronisation; take()
+// copies them to the host (one sync) and starts a new window. Not thread-safe.
+class RoutingStatsAccumulator
+{
+public:
+    // The last `numIdentityTrailing` experts are identity experts. Load is measured by
+    // selections, or by routing weight for dense routers (where every expert is selected).
+    RoutingStatsAccumulator(int64_t layer, std::string site, int64_t numExperts,
+                            int64_t numIdentityTrailing = 0, bool loadFromWeights = false);
+    // routing: [T, E]; validMask: [T] bool or undefined.
+    void add(const Routing &routing, const torch::Tensor &validMask);
+    RoutingReport take();
+
+private:
+    int64_t m_layer;
+    std::string m_site;
+    int64_t m_experts;
+    int64_t m_identity;
+    bool m_loadFromWeights;
+    torch::Tensor m_tokens, m_weightSum, m_selectSum, m_entropySum, m_fullIdentity;
+};
+
+} // namespace slim::engine

@@ -1,0 +1,26 @@
+#include "adaptable_linear.h"
+
+#include <torch/nn/functional.h>
+#include <torch/nn/init.h>
+
+namespace slim::engine {
+
+AdaptableLinearImpl::AdaptableLinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias)
+{
+    // Llama's initializer_range; real checkpoints overwrite it.
+    weight = register_parameter("weight", torch::randn({outFeatures, inFeatures}) * 0.02);
+    if (withBias)
+        bias = register_parameter("bias", torch::zeros({outFeatures}));
+}
+
+torch::Tensor AdaptableLinearImpl::forward(const torch::Tensor &x)
+{
+    return m_adapter ? m_adapter->forward(x, *this) : baseForward(x);
+}
+
+torch::Tensor AdaptableLinearImpl::baseForward(const torch::Tensor &x) const
+{
+    return torch::nn::functional::linear(x, weight, bias);
+}
+
+} // namespace slim::engine

@@ -1,0 +1,133 @@
+#include "llama_layers.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace slim::engine {
+
+namespace F = torch::nn::functional;
+
+RmsNormImpl::RmsNormImpl(int64_t dim, double eps)
+    : m_eps(eps)
+{
+    weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
+{
+    auto xf = x.to(torch::kFloat);
+    auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + m_eps);
+    return weight * normed.to(x.scalar_type());
+}
+
+std::pair<torch::Tensor, torch::Tensor> rotaryTables(const torch::Tensor &positionIds,
+                                                     int64_t headDim, double theta,
+                                                     torch::ScalarType dtype)
+{
+    auto opts = torch::TensorOptions().dtype(torch::kFloat).device(positionIds.device());
+    auto invFreq = torch::pow(theta, -torch::arange(0, headDim, 2, opts) / double(headDim));
+    auto freqs = positionIds.to(torch::kFloat).unsqueeze(-1) * invFreq; // [B, S, hd/2]
+    auto emb = torch::cat({freqs, freqs}, -1);                           // [B, S, hd]
+    return {emb.cos().to(dtype), emb.sin().to(dtype)};
+}
+
+namespace {
+
+torch::Tensor rotateHalf(const torch::Tensor &x)
+{
+    auto half = x.size(-1) / 2;
+    return torch::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+}
+
+// x: [B, H, S, hd], cos/sin: [B, S, hd]
+torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos,
+                          const torch::Tensor &sin)
+{
+    auto c = cos.unsqueeze(1);
+    auto s = sin.unsqueeze(1);
+    return x * c + rotateHalf(x) * s;
+}
+
+} // namespace
+
+AttentionImpl::AttentionImpl(const LlamaConfig &config)
+    : m_heads(config.num_attention_heads)
+    , m_kvHeads(config.num_key_value_heads)
+    , m_headDim(config.headDim())
+{
+    const auto d = config.hidden_size;
+    q_proj = register_module("q_proj", AdaptableLinear(d, m_heads * m_headDim, config.qkvBias()));
+    k_proj = register_module("k_proj", AdaptableLinear(d, m_kvHeads * m_headDim, config.qkvBias()));
+    v_proj = register_module("v_proj", AdaptableLinear(d, m_kvHeads * m_headDim, config.qkvBias()));
+    o_proj = register_module("o_proj",
+                             AdaptableLinear(m_heads * m_headDim, d, config.outputBias()));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor &h, const ForwardContext &ctx,
+                                     LayerKvCache *cache)
+{
+    const auto b = h.size(0), s = h.size(1);
+    auto q = q_proj(h).view({b, s, m_heads, m_headDim}).transpose(1, 2);
+    auto k = k_proj(h).view({b, s, m_kvHeads, m_headDim}).transpose(1, 2);
+    auto v = v_proj(h).view({b, s, m_kvHeads, m_headDim}).transpose(1, 2);
+    q = applyRotary(q, ctx.cos, ctx.sin);
+    k = applyRotary(k, ctx.cos, ctx.sin);
+    if (cache) {
+        if (cache->keys.defined()) {
+            k = torch::cat({cache->keys, k}, 2);
+            v = torch::cat({cache->values, v}, 2);
+        }
+        cache->keys = k;
+        cache->values = v;
+    }
+    if (m_kvHeads != m_heads) {
+        const auto groups = m_heads / m_kvHeads;
+        k = k.repeat_interleave(groups, 1);
+        v = v.repeat_interleave(groups, 1);
+    }
+    // Scores and softmax in float32 whatever the weights' dtype.
+    auto scores = torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-1, -2))
+                  / std::sqrt(double(m_headDim));
+    scores = scores + ctx.attentionBias;
+    auto probs = torch::softmax(scores, -1).to(v.scalar_type());
+    auto out = torch::matmul(probs, v).transpose(1, 2).reshape({b, s, m_heads * m_headDim});
+    return o_proj(out);
+}
+
+MlpImpl::MlpImpl(const LlamaConfig &config)
+{
+    const auto d = config.hidden_size, f = config.intermediate_size;
+    gate_proj = register_module("gate_proj", AdaptableLinear(d, f, config.mlp_bias));
+    up_proj = register_module("up_proj", AdaptableLinear(d, f, config.mlp_bias));
+    down_proj = register_module("down_proj", AdaptableLinear(f, d, config.mlp_bias));
+}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor &u, const torch::Tensor &tokenMask)
+{
+    return m_adapter ? m_adapter->forward(u, tokenMask, *this) : projectionsForward(u);
+}
+
+torch::Tensor MlpImpl::projectionsForward(const torch::Tensor &u)
+{
+    return down_proj(F::silu(gate_proj(u)) * up_proj(u));
+}
+
+DecoderLayerImpl::DecoderLayerImpl(const LlamaConfig &config)
+{
+    self_attn = register_module("self_attn", Attention(config));
+    mlp = register_module("mlp", Mlp(config));
+    input_layernorm = register_module("input_layernorm",
+                                      RmsNorm(config.hidden_size, config.rms_norm_eps));
+    post_attention_layernorm = register_module("post_attention_layernorm",
+                                               RmsNorm(config.hidden_size, config.rms_norm_eps));
+}
+
+torch::Tensor DecoderLayerImpl::forward(const torch::Tensor &h, const ForwardContext &ctx,
+                                        LayerKvCache *cache)
+{
+    auto x = h + self_attn(input_layernorm(h), ctx, cache);
+    return x + mlp(post_attention_layernorm(x), ctx.tokenMask);
+}
+
+} // namespace slim::engine

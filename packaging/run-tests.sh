@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite (every label: unit and slow; gpu tests skip
+# themselves without a GPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash packaging/build.sh
+cd build
+ctest --output-on-failure --timeout 1800 "$@"

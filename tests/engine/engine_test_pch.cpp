@@ -1,0 +1,1 @@
+// Owner of the engine tests precompiled header; intentionally empty.

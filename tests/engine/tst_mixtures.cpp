@@ -1,0 +1,182 @@
+// Routing rules and the baseline mixtures: MixLoRA (top-2 over expert FFNs), MixLoRA-Dy
+// (top-p), LoRAMoE (dense per projection), MoLA (top-2 per projection, experts per layer).
+#include "engine_test_support.h"
+
+#include "adapters/adapter_set.h"
+#include "adapters/mixlora_mlp.h"
+#include "adapters/projection_mixture.h"
+#include "adapters/routing.h"
+
+#include <QtTest>
+
+using namespace slim::engine;
+using namespace slim::engine::test;
+
+class TestMixtures : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void topKWeightsAreRenormalisedOverChosenExperts()
+    {
+        auto logits = torch::tensor({{1.0, 3.0, 2.0, -1.0}, {0.0, 0.0, 5.0, 4.0}});
+        auto r = route(logits, RoutingRule::TopK, 2, 1.0);
+        auto expected0 = torch::softmax(torch::tensor({3.0, 2.0}), 0);
+        QVERIFY(std::abs(r.weights[0][1].item<double>() - expected0[0].item<double>()) < 1e-6);
+        QVERIFY(std::abs(r.weights[0][2].item<double>() - expected0[1].item<double>()) < 1e-6);
+        QCOMPARE(r.weights[0][0].item<double>(), 0.0);
+        QCOMPARE(r.weights[0][3].item<double>(), 0.0);
+        QVERIFY(((r.weights.sum(-1) - 1).abs() < 1e-6).all().item<bool>());
+        QVERIFY((r.weights >= 0).all().item<bool>());
+    }
+
+    void topPSelectsTheSmallestSetReachingP()
+    {
+        // probs 0.5, 0.3, 0.15, 0.05: p = 0.8 needs exactly the first two; p = 0.81 three.
+        auto probs = torch::tensor({{0.5, 0.3, 0.15, 0.05}});
+        auto logits = probs.log();
+        auto two = route(logits, RoutingRule::TopP, 0, 0.8).weights;
+        QCOMPARE((two > 0).sum().item<int64_t>(), int64_t(2));
+        QVERIFY(std::abs(two[0][0].item<double>() - 0.625) < 1e-5);
+        auto three = route(logits, RoutingRule::TopP, 0, 0.81).weights;
+        QCOMPARE((three > 0).sum().item<int64_t>(), int64_t(3));
+        auto one = route(logits, RoutingRule::TopP, 0, 0.4).weights;
+        QCOMPARE((one > 0).sum().item<int64_t>(), int64_t(1));
+        QVERIFY(((three.sum(-1) - 1).abs() < 1e-6).all().item<bool>());
+    }
+
+    void denseRoutingUsesEveryExpert()
+    {
+        auto logits = torch::randn({5, 6});
+        auto r = route(logits, RoutingRule::Dense, 0, 0);
+        QVERIFY((r.weights > 0).all().item<bool>());
+        QVERIFY(torch::allclose(r.weights, torch::softmax(logits, -1)));
+    }
+
+    void loadBalancingLossMatchesHandComputation()
+    {
+        // Two tokens, 2 experts, top-1: both choose expert 0 -> f = (1, 0).
+        auto logits = torch::tensor({{2.0, 0.0}, {1.0, 0.0}});
+        auto r = route(logits, RoutingRule::TopK, 1, 1.0);
+        auto p0 = (torch::sigmoid(torch::tensor(2.0)) + torch::sigmoid(torch::tensor(1.0))) / 2;
+        auto expected = 2.0 * p0.item<double>();
+        QVERIFY(std::abs(loadBalancingLoss(r, {}).item<double>() - expected) < 1e-6);
+        // A pad token is left out.
+        auto withPad = loadBalancingLoss(r, torch::tensor({true, false})).item<double>();
+        QVERIFY(std::abs(withPad - 2.0 * torch::sigmoid(torch::tensor(2.0)).item<double>()) < 1e-6);
+    }
+
+    void mixLoraSumsWeightedExpertFfns()
+    {
+        torch::manual_seed(2);
+        auto mc = tinyConfig();
+        mc.hidden_size = 8;
+        mc.intermediate_size = 12;
+        Mlp mlp(mc);
+        auto config = AdapterConfig::defaultsFor(AdapterMethod::MixLora);
+        config.num_lora_experts = 3;
+        config.lora_rank = 2;
+        config.lora_alpha = 4;
+        MixLoraMlp mix(config, *mlp, 0);
+        {
+            torch::NoGradGuard g;
+            for (auto &p : mix->parameters())
+                p.copy_(torch::randn_like(p) * 0.3);
+        }
+        mlp->setAdapter(mix.ptr());
+        mix->eval();
+        auto u = torch::randn({1, 5, 8});
+        auto mask = torch::ones({1, 5}, torch::kBool);
+        auto out = mlp->forward(u, mask).squeeze(0);
+        for (int64_t t = 0; t < 5; ++t) {
+            auto x = u[0][t];
+            auto z = mix->router->weight.matmul(x);
+            auto [vals, idx] = z.topk(2);
+            auto w = torch::softmax(vals, 0);
+            auto y = torch::zeros({8});
+            for (int64_t k = 0; k < 2; ++k) {
+                auto e = idx[k].item<int64_t>();
+                auto dense = [&](LoraBank &bank, AdaptableLinear &lin) {
+                    return lin->weight + 2.0 * bank->lora_B[e].matmul(bank->lora_A[e]);
+                };
+                auto g = dense(mix->gate_proj, mlp->gate_proj).matmul(x);
+                auto up = dense(mix->up_proj, mlp->up_proj).matmul(x);
+                y += w[k] * dense(mix->down_proj, mlp->down_proj).matmul(torch::silu(g) * up);
+            }
+            QVERIFY2(maxAbsDiff(y, out[t]) < 1e-5, qPrintable(QString::number(maxAbsDiff(y, out[t]))));
+        }
+    }
+
+    void projectionMixturesRouteAsTheirPapersSay()
+    {
+        auto model = tinyModel();
+        auto loraMoe = AdapterConfig::defaultsFor(AdapterMethod::LoraMoe);
+        loraMoe.num_lora_experts = 3;
+        loraMoe.lora_rank = 2;
+        {
+            AdapterSet set(model, loraMoe);
+            model->forward(randomTokens(2, 6));
+            auto reports = set->takeRoutingReports();
+            QCOMPARE(reports.size(), size_t(2 * 3)); // gate/up/down in 2 layers
+            for (auto &r : reports) {
+                QCOMPARE(r.tokens, int64_t(12));
+                for (double share : r.selection_share)
+                    QVERIFY(std::abs(share - 1.0 / 3) < 1e-9); // dense: all experts every token
+            }
+        }
+        auto mola = AdapterConfig::defaultsFor(AdapterMethod::Mola);
+        mola.experts_per_layer = {2, 5};
+        mola.lora_rank = 2;
+        mola.targets = "attention";
+        AdapterSet set(model, mola);
+        model->forward(randomTokens(2, 6));
+        auto reports = set->takeRoutingReports();
+        QCOMPARE(reports.size(), size_t(2 * 4));
+        for (auto &r : reports) {
+            QCOMPARE(int64_t(r.mean_weight.size()), r.layer == 0 ? int64_t(2) : int64_t(5));
+            QVERIFY(r.site.find("_proj") != std::string::npos);
+            double shares = 0;
+            for (double s : r.selection_share)
+                shares += s;
+            QVERIFY(std::abs(shares - 1) < 1e-9);
+        }
+        QCOMPARE(set->named_parameters()["layers.1.q_proj.bank.lora_A"].size(0), int64_t(5));
+    }
+
+    void mixLoraDyUsesVariableExpertCounts()
+    {
+        auto model = tinyModel();
+        auto config = AdapterConfig::defaultsFor(AdapterMethod::MixLoraDy);
+        config.num_lora_experts = 6;
+        config.lora_rank = 2;
+        config.attention_lora_rank = 2;
+        AdapterSet set(model, config);
+        {
+            torch::NoGradGuard g;
+            for (auto &item : set->named_parameters()) {
+                if (item.key().find("router") != std::string::npos)
+                    item.value().normal_(0, 2.0); // peaked, varied routing
+            }
+        }
+        set->train();
+        model->forward(randomTokens(4, 16));
+        // Attention LoRA is attached beside the MLP mixture, as MixLoRA does.
+        QVERIFY(model->layer(0).self_attn->v_proj->adapter() != nullptr);
+        auto report = set->takeRoutingReports().front();
+        double mass = 0;
+        for (double m : report.mean_weight)
+            mass += m;
+        QVERIFY(std::abs(mass - 1) < 1e-6);
+        QVERIFY(report.load_cv2 > 0);
+        QVERIFY(set->auxTerm().item<double>() > 0); // Mixtral aux loss is on for MixLoRA
+        // Top-p picks a different number of experts for different tokens.
+        auto *mix = dynamic_cast<MixLoraMlpImpl *>(model->layer(0).mlp->adapter());
+        QVERIFY(mix);
+        auto weights = route(mix->router(torch::randn({64, 32})), RoutingRule::TopP, 0, 0.8).weights;
+        auto counts = (weights > 0).sum(-1);
+        QVERIFY(counts.min().item<int64_t>() < counts.max().item<int64_t>());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestMixtures)
+#include "tst_mixtures.moc"
