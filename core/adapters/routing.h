@@ -2,6 +2,8 @@
 // Router outputs to mixture weights (top-K with renormalisation, top-p, dense softmax), the
 // Mixtral load-balancing loss, and the per-layer routing statistics users watch.
 
+#include "reports.h"
+
 #include <torch/types.h>
 
 #include <cstdint>
@@ -27,20 +29,7 @@ Routing route(const torch::Tensor &logits, RoutingRule rule, int64_t k, double p
 // selected expert i and P_i its mean router probability. validMask: [T] bool or undefined.
 torch::Tensor loadBalancingLoss(const Routing &routing, const torch::Tensor &validMask);
 
-// What one router did since the last report. Host values.
-struct RoutingReport
-{
-    int64_t layer = 0;
-    std::string site;             // "mlp" for block routers, else the projection ("q_proj")
-    int64_t tokens = 0;           // routed (non-pad) tokens
-    std::vector<double> mean_weight;      // [E] mean final routing weight
-    std::vector<double> selection_share;  // [E] share of all selections
-    std::vector<bool> is_identity;        // [E]
-    double identity_mass = 0;       // mean total weight on identity experts
-    double full_identity_rate = 0;  // share of tokens whose chosen experts are all identity
-    double router_entropy = 0;      // mean entropy (nats) of the full router softmax
-    double load_cv2 = 0;            // squared coefficient of variation of expert load
-};
+
 
 // Accumulates routing statistics on the routing device without host synchronisation; take()
 // copies them to the host (one sync) and starts a new window. Not thread-safe.

@@ -4,6 +4,8 @@
 // training; d+(u) = max(max_ch |u - c_idx| / (sigma_idx + eps) - 1, 0) measures how far an input
 // lies from every centre. Centres and variances are buffers (saved, never trained).
 
+#include "reports.h"
+
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
@@ -29,23 +31,7 @@ struct ClusterOptions
     bool running_reference = true;
 };
 
-// Cluster state since the last report. Host values.
-struct ClusterReport
-{
-    int64_t layer = 0;
-    int64_t dim = 0;
-    bool initialised = false;
-    std::vector<float> centres;        // [N_c * dim], row-major
-    std::vector<double> mean_sigma;    // [N_c] mean over channels of sigma
-    std::vector<int64_t> sizes;        // [N_c] inputs assigned since the last report (training)
-    std::vector<double> drift;         // [N_c] ||c_now - c_at_last_report||
-    int64_t scored = 0;                // inputs scored since the last report
-    double dplus_mean = 0, dplus_max = 0, dplus_positive_share = 0;
-    double reference = 1;              // tau: d = deviation / tau - 1
-    std::vector<int64_t> dplus_histogram; // kHistogramBins bins over [0, kHistogramMax)
-    static constexpr int64_t kHistogramBins = 40;
-    static constexpr double kHistogramMax = 20.0; // last bin also counts everything above
-};
+
 
 class SlidingClustersImpl : public torch::nn::Module
 {

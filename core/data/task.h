@@ -1,0 +1,57 @@
+#pragma once
+// The data model shared by the benchmark builders, training and evaluation. Plain std types:
+// no torch, no Qt.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slim::data {
+
+// One training example: the model sees prompt + answer; the loss covers the answer (and the
+// prompt unless training on answers only). An EOS token follows the answer.
+struct TextExample
+{
+    std::string prompt;
+    std::string answer;
+};
+
+// A multiple-choice item. Log-likelihood mode scores context + target_delimiter + choice;
+// label-token mode shows the choices inline as "(A) ... (B) ..." and reads the logits of the
+// labels at the last prompt position (see ../shared/docs/evaluation.md).
+struct ChoiceItem
+{
+    std::string context;               // e.g. "The capital of France is"
+    std::vector<std::string> choices;  // e.g. {"Paris", "Rome", "Lima", "Oslo"}
+    int64_t gold = 0;                  // index into choices
+};
+
+// A generation item scored by exact match of the greedy continuation.
+struct GenerationItem
+{
+    std::string prompt;
+    std::string target;
+};
+
+enum class TaskKind {
+    Choice,     // choiceTest filled; accuracy
+    Generation, // generationTest filled; exact match
+    Text,       // texts filled; bits per byte
+};
+
+struct Task
+{
+    std::string name;        // "capitals", "name_gender", "brown_heldout", ...
+    std::string version;     // bumped when items or templates change
+    TaskKind kind = TaskKind::Choice;
+    bool general = false;    // part of the general suite (forgetting), else downstream
+    std::string target_delimiter = " ";
+    std::string prompt_template; // the template text, hashed into every score
+    std::vector<TextExample> train;         // downstream tasks only
+    std::vector<ChoiceItem> choiceTest;
+    std::vector<GenerationItem> generationTest;
+    std::vector<std::string> texts;         // TaskKind::Text
+    std::string sha256;      // of the task's canonical serialisation (items + template)
+};
+
+} // namespace slim::data
