@@ -1,7 +1,10 @@
 #include "adapter_config.h"
 
+#include "adapter_schema.h"
+
 #include <nlohmann/json.hpp>
 
+#include <set>
 #include <stdexcept>
 
 namespace slim::engine {
@@ -48,26 +51,6 @@ void forEachField(Config &c, Visitor &&visit)
     visit("dare_rescale", c.dare_rescale);
     visit("inference_mask", c.inference_mask);
     visit("l1_lambda", c.l1_lambda);
-}
-
-void requireOneOf(const std::string &field, const std::string &value,
-                  std::initializer_list<const char *> allowed)
-{
-    std::string list;
-    for (const char *a : allowed) {
-        if (value == a)
-            return;
-        list += list.empty() ? a : std::string(", ") + a;
-    }
-    throw std::invalid_argument("adapter." + field + ": '" + value + "' is not one of " + list);
-}
-
-void requireRange(const std::string &field, double value, double low, double high)
-{
-    if (!(value >= low && value <= high))
-        throw std::invalid_argument("adapter." + field + ": " + std::to_string(value)
-                                    + " is outside [" + std::to_string(low) + ", "
-                                    + std::to_string(high) + "]");
 }
 
 } // namespace
@@ -142,58 +125,49 @@ void AdapterConfig::validate(int64_t numLayers) const
 {
     if (method == AdapterMethod::Full)
         return;
-    requireRange("lora_rank", double(lora_rank), 1, 65536);
-    requireRange("lora_alpha", lora_alpha, 1e-6, 1e9);
-    requireRange("lora_dropout", lora_dropout, 0.0, 0.99);
-    requireRange("attention_lora_rank", double(attention_lora_rank), 0, 65536);
-    const bool mixture = method != AdapterMethod::Lora && method != AdapterMethod::Dora;
-    if (!mixture)
-        return;
-    requireRange("num_lora_experts", double(num_lora_experts), 1, 256);
-    requireRange("aux_loss_coef", aux_loss_coef, 0.0, 1e3);
-    if (method == AdapterMethod::Mola && !experts_per_layer.empty()) {
-        if (int64_t(experts_per_layer.size()) != numLayers)
-            throw std::invalid_argument("adapter.experts_per_layer: has "
-                                        + std::to_string(experts_per_layer.size())
-                                        + " entries, the model has " + std::to_string(numLayers)
-                                        + " layers");
-        for (auto n : experts_per_layer)
-            requireRange("experts_per_layer", double(n), 1, 256);
+    const auto json = toJson();
+    const auto name = methodName(method);
+    std::vector<spec::SpecError> errors;
+    for (const auto &field : adapterFieldSpecs()) {
+        if (field.appliesTo(name))
+            spec::checkField(field, json.at(field.path.substr(std::string("adapter.").size())),
+                             errors);
     }
-    for (int64_t layer = 0; layer < numLayers; ++layer) {
-        if (method != AdapterMethod::LoraMoe && method != AdapterMethod::MixLoraDy
-            && top_k > expertsInLayer(layer) + (method == AdapterMethod::Slim ? num_identity_experts : 0))
-            throw std::invalid_argument("adapter.top_k: " + std::to_string(top_k)
-                                        + " is more than the experts of layer "
-                                        + std::to_string(layer));
+    if (!errors.empty())
+        throw std::invalid_argument(errors.front().text());
+    if (method == AdapterMethod::Mola && !experts_per_layer.empty()
+        && int64_t(experts_per_layer.size()) != numLayers)
+        throw std::invalid_argument("adapter.experts_per_layer: has "
+                                    + std::to_string(experts_per_layer.size())
+                                    + " entries, the model has " + std::to_string(numLayers)
+                                    + " layers");
+    if (method == AdapterMethod::Slim || method == AdapterMethod::MixLora
+        || method == AdapterMethod::Mola) {
+        for (int64_t layer = 0; layer < numLayers; ++layer) {
+            const auto experts = expertsInLayer(layer)
+                                 + (method == AdapterMethod::Slim ? num_identity_experts : 0);
+            if (top_k > experts)
+                throw std::invalid_argument("adapter.top_k: " + std::to_string(top_k)
+                                            + " is more than the " + std::to_string(experts)
+                                            + " experts of layer " + std::to_string(layer));
+        }
     }
-    requireRange("top_k", double(top_k), 1, 256);
-    requireRange("top_p", top_p, 1e-6, 1.0);
-    if (method != AdapterMethod::Slim)
-        return;
-    requireRange("num_identity_experts", double(num_identity_experts), 0, 64);
-    requireRange("yield_gamma", yield_gamma, 0.0, 1e6);
-    requireOneOf("router_input", router_input, {"raw", "standardised"});
-    requireRange("num_clusters", double(num_clusters), 1, 4096);
-    requireRange("cluster_beta", cluster_beta, 1e-9, 1.0);
-    requireRange("cluster_eps", cluster_eps, 0.0, 1.0);
-    requireRange("sigma2_floor", sigma2_floor, 0.0, 1.0);
-    requireOneOf("cluster_distance", cluster_distance, {"euclidean", "standardised"});
-    requireOneOf("ood_statistic", ood_statistic, {"max", "p99"});
-    requireOneOf("ood_reference", ood_reference, {"running", "one"});
-    requireOneOf("cluster_granularity", cluster_granularity, {"token", "sequence"});
-    requireOneOf("cluster_init", cluster_init, {"kmeans++", "random"});
-    requireRange("cluster_reseed_after", double(cluster_reseed_after), 0, 1e9);
-    requireOneOf("merge", merge, {"fast", "naive", "off"});
-    requireRange("drop_rate", drop_rate, 0.0, 0.99);
-    requireOneOf("inference_mask", inference_mask, {"sample", "expected", "none"});
-    requireRange("l1_lambda", l1_lambda, 0.0, 1e3);
 }
 
 nlohmann::json AdapterConfig::toJson() const
 {
-    nlohmann::json json = {{"method", methodName(method)}};
-    forEachField(*this, [&](const char *name, const auto &value) { json[name] = value; });
+    // Only the fields the method uses, so a config reads as what it is.
+    const auto name = methodName(method);
+    std::set<std::string> applicable;
+    for (const auto &field : adapterFieldSpecs()) {
+        if (field.appliesTo(name))
+            applicable.insert(field.path.substr(std::string("adapter.").size()));
+    }
+    nlohmann::json json = {{"method", name}};
+    forEachField(*this, [&](const char *field, const auto &value) {
+        if (applicable.count(field))
+            json[field] = value;
+    });
     return json;
 }
 

@@ -1,0 +1,117 @@
+// The run spec: schema, validation errors by field path, presets, JSON round trips.
+#include "pipeline/run_spec.h"
+
+#include <QtTest>
+
+using namespace slim::engine;
+
+namespace {
+
+bool hasError(const std::vector<slim::spec::SpecError> &errors, const std::string &path,
+              const std::string &fragment)
+{
+    for (const auto &e : errors) {
+        if (e.path == path && e.message.find(fragment) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+class TestRunSpec : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void minimalSpecTakesDefaults()
+    {
+        auto spec = runSpecFromJson({{"adapter", {{"method", "lora"}}}});
+        QCOMPARE(spec.adapter.method, AdapterMethod::Lora);
+        QCOMPARE(spec.adapter.lora_rank, int64_t(128)); // the method's paper default
+        QCOMPARE(spec.schedule.steps, TrainOptions().steps);
+        QCOMPARE(spec.data.setting, std::string("mds"));
+    }
+
+    void errorsNameTheFieldPathAndReason()
+    {
+        nlohmann::json json = {
+            {"adapter", {{"method", "slim"}, {"drop_rate", 1.5}, {"merge", "fastest"}}},
+            {"schedule", {{"lr", "fast"}, {"steps", 2.5}, {"lrr", 1}}},
+            {"data", {{"tasks", {"name_gender", 3}}}},
+            {"colour", "blue"},
+        };
+        auto errors = validateRunSpec(json);
+        QVERIFY(hasError(errors, "adapter.drop_rate", "outside [0, 0.99]"));
+        QVERIFY(hasError(errors, "adapter.merge", "not one of fast, naive, off"));
+        QVERIFY(hasError(errors, "schedule.lr", "expected number, got string"));
+        QVERIFY(hasError(errors, "schedule.steps", "expected integer"));
+        QVERIFY(hasError(errors, "schedule.lrr", "unknown field"));
+        QVERIFY(hasError(errors, "data.tasks[1]", "expected string"));
+        QVERIFY(hasError(errors, "colour", "unknown field"));
+        QCOMPARE(errors.size(), size_t(7));
+        try {
+            runSpecFromJson(json);
+            QFAIL("expected an error");
+        } catch (const std::invalid_argument &e) {
+            QVERIFY(std::string(e.what()).find("schedule.lrr: unknown field") != std::string::npos);
+        }
+    }
+
+    void fieldsOfOtherMethodsAreRejected()
+    {
+        auto errors = validateRunSpec({{"adapter", {{"method", "lora"}, {"drop_rate", 0.3}}}});
+        QVERIFY(hasError(errors, "adapter.drop_rate", "does not apply to method lora"));
+        QVERIFY(hasError(validateRunSpec({{"name", "x"}}), "adapter.method", "missing"));
+        QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "slim"}}},
+                                          {"schedule", {{"batch_size", 10}, {"grad_accum", 3}}}}),
+                         "schedule.grad_accum", "multiple"));
+        QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "slim"}}},
+                                          {"data", {{"setting", "sds"},
+                                                    {"tasks", {"a", "b"}}}}}),
+                         "data.tasks", "exactly one"));
+    }
+
+    void everyPresetIsValidAndRoundTrips()
+    {
+        QCOMPARE(presetNames().size(), size_t(16));
+        for (const auto &name : presetNames()) {
+            auto spec = preset(name);
+            auto json = spec.toJson();
+            auto errors = validateRunSpec(json);
+            QVERIFY2(errors.empty(), (name + ": " + (errors.empty() ? "" : errors[0].text())).c_str());
+            QCOMPARE(runSpecFromJson(json).toJson().dump(), json.dump());
+        }
+        QCOMPARE(preset("paper-lora").adapter.lora_rank, int64_t(128));
+        QCOMPARE(preset("paper-slim").adapter.num_identity_experts, int64_t(2));
+        QCOMPARE(preset("paper-slim").schedule.lr, 2e-4);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, preset("builtin-magic"));
+    }
+
+    void schemaDescribesEveryField()
+    {
+        auto schema = runSpecSchemaJson();
+        std::set<std::string> paths;
+        for (const auto &f : schema["fields"]) {
+            paths.insert(f["path"].get<std::string>());
+            QVERIFY2(!f["help"].get<std::string>().empty(), f["path"].dump().c_str());
+        }
+        for (const char *p : {"schedule.lr", "adapter.drop_rate", "adapter.method", "eval.choice_mode",
+                              "data.tasks", "adapter.experts_per_layer"})
+            QVERIFY2(paths.count(p), p);
+        QCOMPARE(schema["method_defaults"]["lora"]["lora_rank"].get<int>(), 128);
+        // Every field of a full spec is described (no undocumented field).
+        auto json = preset("builtin-slim").toJson();
+        for (auto &[group, value] : json.items()) {
+            if (!value.is_object()) {
+                QVERIFY2(paths.count(group), group.c_str());
+                continue;
+            }
+            for (auto &[key, v] : value.items())
+                QVERIFY2(paths.count(group + "." + key), (group + "." + key).c_str());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestRunSpec)
+#include "tst_run_spec.moc"
