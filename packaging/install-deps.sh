@@ -8,7 +8,7 @@ packages=(
     qt6-base-dev libqt6sql6-sqlite libqt6svg6-dev libqcustomplot-dev
     libtorch-dev libopenblas0-openmp
     libsqlite3-dev sqlite3
-    nlohmann-json3-dev libcli11-dev
+    nlohmann-json3-dev libcli11-dev zlib1g-dev
     xvfb xauth imagemagick
     python3-torch
     clang-format

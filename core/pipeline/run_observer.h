@@ -6,6 +6,7 @@
 #include "adapters/reports.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@ struct EvalRecord
     std::string task_version;
     bool is_final = false;      // full test set at the end (else a probe subset)
     std::optional<double> floor; // the untrained model's score on the same items
+    std::optional<double> base;  // the base model's score on the same items (forgetting)
 };
 
 struct ProgressInfo
@@ -45,6 +47,16 @@ struct ProgressInfo
     double rate = 0;        // units per second (tokens/s while training)
     std::string rate_unit;  // "tok/s", "items/s"
     double eta_seconds = -1;
+};
+
+// What a run resolved before training: recorded with the run so it can be reproduced.
+struct RunPrepared
+{
+    std::string device;        // "cpu", "cuda:0"
+    std::string model_hash;    // sha256 of the base model's weights
+    std::map<std::string, std::string> dataset_hashes; // task -> sha256
+    std::map<std::string, std::string> versions;       // "libtorch" -> "1.13.1", ...
+    int64_t trainable_parameters = 0;
 };
 
 enum class RunStatus { Succeeded, Failed, Cancelled };
@@ -60,6 +72,7 @@ class RunObserver
 {
 public:
     virtual ~RunObserver() = default;
+    virtual void prepared(const RunPrepared &) {}
     virtual void metrics(const std::vector<MetricSample> &) {}
     // probe: "train" during training steps, else the evaluated suite ("general", "downstream").
     virtual void routing(int64_t step, const std::string &probe,
@@ -82,6 +95,11 @@ public:
     explicit ObserverFanout(std::vector<RunObserver *> observers)
         : m_observers(std::move(observers))
     {}
+    void prepared(const RunPrepared &p) override
+    {
+        for (auto *o : m_observers)
+            o->prepared(p);
+    }
     void metrics(const std::vector<MetricSample> &m) override
     {
         for (auto *o : m_observers)

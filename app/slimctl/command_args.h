@@ -1,0 +1,74 @@
+#pragma once
+// Arguments of slimctl's commands, filled by the CLI11 wiring in commands.cpp.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slim::cli {
+
+struct GlobalOptions
+{
+    std::string database; // --db
+    std::string device;   // --device ("" = CUDA when available, else CPU)
+    bool json = false;    // --json
+    bool quiet = false;   // --quiet: no progress line
+};
+
+struct TrainArgs
+{
+    std::string spec;   // a JSON file or a preset name
+    std::string name;
+    int64_t steps = 0;  // > 0 overrides schedule.steps
+    std::vector<std::string> tags;
+};
+
+struct PretrainArgs
+{
+    std::string out;    // "" = the built-in model folder
+    int64_t steps = 0;  // > 0 overrides the plan (tests and quick looks)
+    bool force = false; // rebuild even when the model exists
+};
+
+struct DemoArgs
+{
+    std::vector<std::string> methods; // empty = all eight
+    int64_t steps = 0;                // > 0 overrides the presets' steps
+    int64_t pretrainSteps = 0;        // > 0 overrides the base model's steps
+};
+
+struct RunsArgs
+{
+    std::string text, method, status, tag;
+    int limit = 50;
+};
+
+struct ExportArgs
+{
+    std::string run;
+    std::string table = "eval"; // eval | metrics | routing | clusters
+    std::string out;            // "" = stdout
+};
+
+struct EvalArgs
+{
+    std::string model;
+    std::string adapter;
+    std::vector<std::string> tasks;
+    std::string mode = "both";
+    int64_t maxItems = 0;
+};
+
+int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a);
+int cmdTrain(const GlobalOptions &g, const TrainArgs &a);
+int cmdResume(const GlobalOptions &g, const std::string &run);
+int cmdDemo(const GlobalOptions &g, const DemoArgs &a);
+int cmdEval(const GlobalOptions &g, const EvalArgs &a);
+int cmdPresets(const GlobalOptions &g);
+int cmdSchema();
+int cmdRuns(const GlobalOptions &g, const RunsArgs &a);
+int cmdShow(const GlobalOptions &g, const std::string &run);
+int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs);
+int cmdExport(const GlobalOptions &g, const ExportArgs &a);
+
+} // namespace slim::cli

@@ -1,0 +1,146 @@
+// Loaders of the fetched sources: Brown, State of the Union, Moby-Dick, movie-review polarity.
+
+#include "data/sources.h"
+#include "data/text_files.h"
+
+#include <algorithm>
+#include <set>
+
+namespace slim::data {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Tokens that attach to the previous word ("word ." -> "word.").
+bool attachesLeft(const std::string &token)
+{
+    static const std::set<std::string> kTokens
+        = {".", ",", ";", ":", "?", "!", ")", "]", "''", "'"};
+    return kTokens.count(token) > 0;
+}
+
+// Tokens after which the next word attaches ("( word" -> "(word").
+bool attachesRight(const std::string &token)
+{
+    return token == "(" || token == "[" || token == "``";
+}
+
+// One tagged Brown sentence ("The/at jury/nn ./.") as plain text.
+std::string detokeniseBrownSentence(const std::string &line, const std::string &file, int lineNo)
+{
+    std::string text;
+    bool glueNext = true;
+    std::size_t pos = 0;
+    while (pos < line.size()) {
+        const std::size_t start = line.find_first_not_of(" \t", pos);
+        if (start == std::string::npos)
+            break;
+        std::size_t end = line.find_first_of(" \t", start);
+        if (end == std::string::npos)
+            end = line.size();
+        const std::string tagged = line.substr(start, end - start);
+        pos = end;
+        const std::size_t slash = tagged.rfind('/');
+        if (slash == std::string::npos || slash == 0 || slash + 1 == tagged.size())
+            throwMalformed(file, lineNo, "token \"" + tagged + "\" is not word/TAG");
+        std::string word = tagged.substr(0, slash);
+        const bool left = attachesLeft(word);
+        if (word == "``" || word == "''")
+            word = "\"";
+        if (!glueNext && !left)
+            text.push_back(' ');
+        text += word;
+        glueNext = attachesRight(tagged.substr(0, slash));
+    }
+    return text;
+}
+
+TextDocument loadBrownDocument(const fs::path &path, const std::string &id,
+                               const std::string &genre)
+{
+    TextDocument document {id, genre, {}};
+    for (const NumberedLine &line : splitLines(readTextFile(path), /*skipBlank=*/true)) {
+        const std::string sentence = detokeniseBrownSentence(line.text, path.string(), line.line);
+        if (!document.text.empty())
+            document.text.push_back(' ');
+        document.text += sentence;
+    }
+    return document;
+}
+
+} // namespace
+
+std::vector<TextDocument> loadBrownCorpus(const DataLocator &locator)
+{
+    // cats.txt lists every document with its genre: "ca01 news".
+    const fs::path catalogue = locator.fetchedFile("brown/cats.txt");
+    std::vector<TextDocument> documents;
+    for (const NumberedLine &line : splitLines(readTextFile(catalogue), /*skipBlank=*/true)) {
+        const std::size_t space = line.text.find(' ');
+        if (space == std::string::npos || space == 0 || space + 1 == line.text.size())
+            throwMalformed(catalogue.string(), line.line, "expected \"<document> <genre>\"");
+        const std::string id = line.text.substr(0, space);
+        const std::string genre = line.text.substr(space + 1);
+        documents.push_back(loadBrownDocument(locator.fetchedFile("brown/" + id), id, genre));
+    }
+    std::sort(documents.begin(), documents.end(),
+              [](const TextDocument &a, const TextDocument &b) { return a.id < b.id; });
+    return documents;
+}
+
+bool isBrownHeldOut(std::size_t indexInSortedCorpus)
+{
+    return indexInSortedCorpus % kBrownHeldOutStride == kBrownHeldOutStride / 2;
+}
+
+std::vector<TextDocument> loadStateOfTheUnion(const DataLocator &locator)
+{
+    const fs::path folder = locator.fetchedDir() / "sotu" / "data";
+    std::error_code error;
+    if (!fs::is_directory(folder, error))
+        locator.fetchedFile("sotu/data/1790_george_washington_n.txt"); // throws the usual hint
+    std::vector<TextDocument> documents;
+    for (const fs::directory_entry &entry : fs::directory_iterator(folder)) {
+        if (entry.path().extension() != ".txt")
+            continue;
+        std::string text = readTextFile(entry.path());
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+            text.pop_back();
+        documents.push_back({entry.path().stem().string(), {}, std::move(text)});
+    }
+    if (documents.empty())
+        throw DataError("no State of the Union texts in " + folder.string()
+                        + ": run `bash packaging/fetch-data.sh`");
+    std::sort(documents.begin(), documents.end(),
+              [](const TextDocument &a, const TextDocument &b) { return a.id < b.id; });
+    return documents;
+}
+
+TextDocument loadMobyDick(const DataLocator &locator)
+{
+    return {"moby-dick", {}, readTextFile(locator.fetchedFile("moby-dick/data.txt"))};
+}
+
+std::vector<LabelledSentence> loadPolaritySentences(const DataLocator &locator)
+{
+    const fs::path path = locator.fetchedFile("polarity/polarity-en-pang-lee2.csv");
+    std::vector<LabelledSentence> sentences;
+    for (CsvRecord &record : parseCsv(readTextFile(path), path.string())) {
+        if (record.fields.size() != 2)
+            throwMalformed(path.string(), record.line,
+                           "expected \"label\",\"sentence\", found "
+                               + std::to_string(record.fields.size()) + " fields");
+        const std::string &label = record.fields[0];
+        if (label != "1" && label != "-1")
+            throwMalformed(path.string(), record.line, "label \"" + label + "\" is not 1 or -1");
+        std::string text = std::move(record.fields[1]);
+        const std::size_t first = text.find_first_not_of(" \t\r\n");
+        const std::size_t last = text.find_last_not_of(" \t\r\n");
+        if (first == std::string::npos)
+            throwMalformed(path.string(), record.line, "empty sentence");
+        sentences.push_back({text.substr(first, last - first + 1), label == "1"});
+    }
+    return sentences;
+}
+
+} // namespace slim::data

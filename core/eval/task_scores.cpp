@@ -1,0 +1,244 @@
+#include "task_scores.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <ostream>
+#include <stdexcept>
+
+namespace slim::engine {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// NaN is not JSON; null says "not available" (e.g. stderr of a single item).
+nlohmann::json number(double v)
+{
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+std::string scoringModeName(ScoringMode mode)
+{
+    switch (mode) {
+    case ScoringMode::LogLikelihood:
+        return "loglikelihood";
+    case ScoringMode::LabelLogits:
+        return "label_logits";
+    case ScoringMode::ExactMatch:
+        return "exact_match";
+    case ScoringMode::BitsPerByte:
+        return "bits_per_byte";
+    }
+    return "unknown";
+}
+
+ScoringMode scoringModeFromName(std::string_view name)
+{
+    for (auto m : {ScoringMode::LogLikelihood, ScoringMode::LabelLogits, ScoringMode::ExactMatch,
+                   ScoringMode::BitsPerByte}) {
+        if (scoringModeName(m) == name)
+            return m;
+    }
+    throw std::invalid_argument("unknown scoring mode \"" + std::string(name) + "\"");
+}
+
+bool higherIsBetter(std::string_view metric)
+{
+    return !(metric == "bits_per_byte" || metric == "byte_perplexity" || metric == "perplexity"
+             || metric == "word_perplexity" || metric == "nll");
+}
+
+const MetricScore *ModeScores::metric(std::string_view name) const
+{
+    for (const auto &m : metrics) {
+        if (m.name == name)
+            return &m;
+    }
+    return nullptr;
+}
+
+const ModeScores *TaskScores::mode(ScoringMode m) const
+{
+    for (const auto &s : modes) {
+        if (s.mode == m)
+            return &s;
+    }
+    return nullptr;
+}
+
+std::string fnv1a64Hex(std::string_view bytes)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 0x100000001b3ull;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+std::string templateHash(std::string_view promptTemplate, std::string_view delimiter,
+                         std::string_view modeFormat)
+{
+    std::string all(promptTemplate);
+    all += '\x1f';
+    all += delimiter;
+    all += '\x1f';
+    all += modeFormat;
+    return fnv1a64Hex(all);
+}
+
+double meanStandardError(const std::vector<double> &perItem)
+{
+    const auto n = double(perItem.size());
+    if (perItem.size() < 2)
+        return kNaN;
+    double mean = 0;
+    for (double v : perItem)
+        mean += v;
+    mean /= n;
+    double ss = 0;
+    for (double v : perItem)
+        ss += (v - mean) * (v - mean);
+    return std::sqrt(ss / (n - 1)) / std::sqrt(n);
+}
+
+double ratioStandardError(const std::vector<double> &x, const std::vector<double> &y)
+{
+    if (x.size() != y.size())
+        throw std::invalid_argument("ratioStandardError: x and y differ in length");
+    const auto n = double(x.size());
+    if (x.size() < 2)
+        return kNaN;
+    double sx = 0, sy = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        sx += x[i];
+        sy += y[i];
+    }
+    const double ratio = sx / sy, meanY = sy / n;
+    double ss = 0;
+    for (size_t i = 0; i < x.size(); ++i)
+        ss += (x[i] - ratio * y[i]) * (x[i] - ratio * y[i]);
+    return std::sqrt(ss / (n * (n - 1))) / meanY;
+}
+
+double forgetting(std::string_view metric, double base, double fineTuned)
+{
+    return higherIsBetter(metric) ? base - fineTuned : fineTuned - base;
+}
+
+ForgettingEntry forgettingOf(const TaskScores &base, const TaskScores &fineTuned, ScoringMode mode,
+                             std::string_view metric)
+{
+    auto fail = [&](const std::string &why) {
+        throw std::invalid_argument("cannot compare " + base.task + " (" + scoringModeName(mode)
+                                    + ", " + std::string(metric) + "): " + why);
+    };
+    if (base.task != fineTuned.task)
+        fail("different tasks (" + fineTuned.task + ")");
+    if (base.cancelled || fineTuned.cancelled)
+        fail("an evaluation was cancelled");
+    const auto *b = base.mode(mode);
+    const auto *f = fineTuned.mode(mode);
+    if (!b || !f)
+        fail("the mode is missing from " + std::string(!b ? "the base" : "the fine-tuned")
+             + " scores");
+    if (b->template_hash != f->template_hash)
+        fail("different prompt templates (" + b->template_hash + " vs " + f->template_hash + ")");
+    if (b->shots != f->shots || b->split != f->split)
+        fail("different shots or split");
+    if (b->n != f->n)
+        fail("different numbers of items (" + std::to_string(b->n) + " vs " + std::to_string(f->n)
+             + ")");
+    const auto *mb = b->metric(metric);
+    const auto *mf = f->metric(metric);
+    if (!mb || !mf)
+        fail("the metric is missing");
+    return {base.task, mode,      std::string(metric),
+            mb->value, mf->value, forgetting(metric, mb->value, mf->value)};
+}
+
+double averageForgetting(const std::vector<ForgettingEntry> &entries)
+{
+    if (entries.empty())
+        return kNaN;
+    double sum = 0;
+    for (const auto &e : entries) {
+        if (e.metric != entries.front().metric)
+            throw std::invalid_argument("averageForgetting: entries mix metrics ("
+                                        + entries.front().metric + ", " + e.metric + ")");
+        sum += e.forgetting;
+    }
+    return sum / double(entries.size());
+}
+
+nlohmann::json toJson(const SampleLog &sample)
+{
+    // lm-eval's "resps" of a multiple-choice doc: [[loglikelihood, is_greedy], ...].
+    auto resps = nlohmann::json::array();
+    for (size_t i = 0; i < sample.loglikelihoods.size(); ++i) {
+        auto ll = number(sample.loglikelihoods[i]);
+        resps.push_back(i < sample.is_greedy.size()
+                            ? nlohmann::json::array({ll, bool(sample.is_greedy[i])})
+                            : nlohmann::json::array({ll}));
+    }
+    nlohmann::json j = {{"doc_id", sample.doc_id},
+                        {"target", sample.target},
+                        {"resps", resps},
+                        {"prediction", sample.prediction}};
+    if (sample.gold >= 0) {
+        j["gold"] = sample.gold;
+        j["predicted"] = sample.predicted;
+    }
+    for (const auto &[name, value] : sample.scores)
+        j[name] = number(value);
+    const auto primary = sample.scores.find(sample.scores.count("acc") ? "acc" : "exact_match");
+    if (primary != sample.scores.end())
+        j["correct"] = primary->second != 0;
+    return j;
+}
+
+nlohmann::json toJson(const ModeScores &scores)
+{
+    nlohmann::json metrics = nlohmann::json::object();
+    for (const auto &m : scores.metrics)
+        metrics[m.name] = {{"value", number(m.value)}, {"stderr", number(m.std_error)}};
+    return {{"mode", scoringModeName(scores.mode)},
+            {"template_hash", scores.template_hash},
+            {"shots", scores.shots},
+            {"split", scores.split},
+            {"n", scores.n},
+            {"metrics", metrics}};
+}
+
+nlohmann::json toJson(const TaskScores &scores)
+{
+    auto modes = nlohmann::json::array();
+    for (const auto &m : scores.modes)
+        modes.push_back(toJson(m));
+    return {{"task", scores.task},
+            {"task_version", scores.task_version},
+            {"general", scores.general},
+            {"cancelled", scores.cancelled},
+            {"modes", modes}};
+}
+
+void writeSamplesJsonl(std::ostream &out, const TaskScores &scores)
+{
+    for (const auto &m : scores.modes) {
+        for (const auto &s : m.samples) {
+            auto j = toJson(s);
+            j["task"] = scores.task;
+            j["mode"] = scoringModeName(m.mode);
+            out << j.dump() << '\n';
+        }
+    }
+}
+
+} // namespace slim::engine

@@ -1,0 +1,143 @@
+#include "experiment.h"
+
+#include "example_sources.h"
+#include "common/sha256.h"
+#include "data/task_catalog.h"
+#include "model/model_io.h"
+#include "train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <sqlite3.h>
+
+namespace slim::engine {
+
+namespace fs = std::filesystem;
+
+torch::Device chooseDevice(const std::string &requested)
+{
+    if (!requested.empty())
+        return torch::Device(requested);
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+std::map<std::string, std::string> engineVersions()
+{
+    return {{"libtorch", TORCH_VERSION},
+            {"sqlite", sqlite3_libversion()},
+            {"cuda", torch::cuda::is_available() ? "available" : "none"},
+            {"slim_workbench", "0.1.0"}};
+}
+
+namespace {
+
+std::string weightsHash(const fs::path &modelDir)
+{
+    common::Sha256 hash;
+    std::vector<fs::path> files;
+    for (const auto &entry : fs::directory_iterator(modelDir)) {
+        if (entry.path().extension() == ".safetensors" || entry.path().filename() == "config.json")
+            files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto &f : files)
+        hash.update(f.filename().string() + ":" + common::sha256HexOfFile(f) + "\n");
+    return hash.hexDigest();
+}
+
+std::vector<data::Task> buildTasks(const ExperimentContext &c)
+{
+    data::TaskOptions options;
+    options.trainSize = size_t(c.spec.data.train_examples_per_task);
+    std::vector<data::Task> tasks;
+    for (const auto &name : c.spec.eval.general_tasks)
+        tasks.push_back(data::buildTask(name, c.locator, options));
+    for (const auto &name : c.spec.data.tasks) {
+        auto task = data::buildTask(name, c.locator, options);
+        if (task.general)
+            throw std::invalid_argument("data.tasks: '" + name
+                                        + "' is a general-suite task, not a downstream task");
+        tasks.push_back(std::move(task));
+    }
+    return tasks;
+}
+
+RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_token stop)
+{
+    const auto &spec = c.spec;
+    const auto device = chooseDevice(c.device);
+    const fs::path modelDir = spec.base_model == "builtin" ? c.builtin_model_dir
+                                                           : fs::path(spec.base_model);
+    if (!fs::exists(modelDir / "config.json"))
+        throw ModelLoadError("base model " + modelDir.string()
+                             + " not found (run `slimctl pretrain` to build the built-in one)");
+    observer.log("loading base model " + modelDir.string());
+    auto model = loadModel(modelDir, device);
+    auto tasks = buildTasks(c);
+
+    RunPrepared prepared;
+    prepared.device = device.str();
+    prepared.model_hash = weightsHash(modelDir);
+    prepared.versions = engineVersions();
+    for (const auto &t : tasks)
+        prepared.dataset_hashes[t.name] = t.sha256;
+
+    std::vector<data::Task> downstream;
+    for (const auto &t : tasks) {
+        if (!t.general)
+            downstream.push_back(t);
+    }
+    SuiteEvaluator evaluator(tasks, spec.eval, observer, c.score_cache);
+    evaluator.scoreReferences(model, prepared.model_hash, stop);
+    if (stop.stop_requested())
+        return {RunStatus::Cancelled, "cancelled before training", ""};
+
+    torch::manual_seed(spec.seed);
+    AdapterSet adapters(model, spec.adapter);
+    prepared.trainable_parameters = adapters->trainableParameterCount();
+    observer.prepared(prepared);
+
+    TaskExampleSource source(downstream, spec.seed, spec.schedule.steps * spec.schedule.batch_size,
+                             spec.schedule.batch_size);
+    Trainer trainer(adapters, spec.schedule, source, observer, c.run_dir / "checkpoints");
+    bool evalStopped = false;
+    trainer.evaluate = [&](int64_t step, bool final) {
+        const bool full = final && spec.eval.final_full;
+        if (!evaluator.scoreRun(model, adapters.get(), step, final, full, stop))
+            evalStopped = true;
+    };
+    if (c.resume_checkpoint) {
+        observer.log("resuming from " + c.resume_checkpoint->string());
+        trainer.resumeFrom(*c.resume_checkpoint);
+    } else {
+        // Step 0: the adapted model before training (zero-initialised adapters: the base).
+        adapters->eval();
+        if (!evaluator.scoreRun(model, adapters.get(), 0, false, false, stop))
+            return {RunStatus::Cancelled, "cancelled before training", ""};
+    }
+    const auto status = trainer.run(stop);
+    if (status == RunStatus::Cancelled || evalStopped || stop.stop_requested())
+        return {RunStatus::Cancelled,
+                "cancelled at step " + std::to_string(trainer.step())
+                    + "; the last checkpoint is kept and the run can be resumed",
+                ""};
+    return {RunStatus::Succeeded, "finished " + std::to_string(trainer.step()) + " steps", ""};
+}
+
+} // namespace
+
+RunOutcome runExperiment(const ExperimentContext &context, RunObserver &observer,
+                         std::stop_token stop)
+{
+    try {
+        return run(context, observer, stop);
+    } catch (const std::invalid_argument &e) {
+        return {RunStatus::Failed, std::string("invalid run: ") + e.what(), e.what()};
+    } catch (const ModelLoadError &e) {
+        return {RunStatus::Failed, std::string("cannot load the model: ") + e.what(), e.what()};
+    } catch (const std::exception &e) {
+        return {RunStatus::Failed, "the run failed: " + std::string(e.what()), e.what()};
+    }
+}
+
+} // namespace slim::engine

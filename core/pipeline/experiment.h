@@ -1,0 +1,39 @@
+#pragma once
+// The one entry point of a fine-tuning run, whoever starts it (slimctl or the GUI's job
+// thread): load the base model, build the tasks, score the references, attach the method,
+// train with scheduled evaluation, score the full test sets. Synchronous; reports through the
+// observer; polls the stop token at every step, eval batch and checkpoint boundary. Errors
+// become a Failed outcome with a user message and the technical detail; nothing throws.
+
+#include "pipeline/run_observer.h"
+#include "pipeline/run_spec.h"
+#include "pipeline/suite_evaluator.h"
+#include "data/data_locator.h"
+
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+
+namespace slim::engine {
+
+struct ExperimentContext
+{
+    RunSpec spec;
+    std::filesystem::path run_dir;          // checkpoints and artifacts of this run
+    std::filesystem::path builtin_model_dir; // where "builtin" resolves to
+    data::DataLocator locator = data::DataLocator::fromEnvironment();
+    ScoreCache *score_cache = nullptr;      // base-score cache (may be null)
+    std::optional<std::filesystem::path> resume_checkpoint;
+    std::string device;                     // "" = CUDA when available, else CPU
+};
+
+RunOutcome runExperiment(const ExperimentContext &context, RunObserver &observer,
+                         std::stop_token stop);
+
+// "cuda" when LibTorch sees a GPU, else "cpu"; or the requested device.
+torch::Device chooseDevice(const std::string &requested);
+
+// Versions recorded with every run.
+std::map<std::string, std::string> engineVersions();
+
+} // namespace slim::engine

@@ -1,0 +1,60 @@
+#pragma once
+// The one recorder: turns a run's observer events into run-store rows, and serves the store's
+// base-score cache to the evaluator. slimctl and the GUI's job thread both use it. Lives on the
+// job's thread with its own RunStore connection (one connection per thread).
+
+#include "pipeline/run_observer.h"
+#include "pipeline/score_cache.h"
+#include "store/run_store.h"
+
+#include <chrono>
+#include <map>
+
+namespace slim::store {
+
+class RunRecorder : public engine::RunObserver, public engine::ScoreCache
+{
+public:
+    RunRecorder(RunStore &store, std::int64_t runId);
+
+    std::int64_t runId() const { return m_runId; }
+    void started();                                  // status running
+    void finished(const engine::RunOutcome &outcome); // status and summary
+
+    void prepared(const engine::RunPrepared &p) override;
+    void metrics(const std::vector<engine::MetricSample> &samples) override;
+    void routing(std::int64_t step, const std::string &probe,
+                 const std::vector<engine::RoutingReport> &reports) override;
+    void clusters(std::int64_t step, const std::string &probe,
+                  const std::vector<engine::ClusterReport> &reports) override;
+    void evalResults(const std::vector<engine::EvalRecord> &records) override;
+    void checkpointSaved(std::int64_t step, const std::string &path, const std::string &sha256,
+                         std::int64_t bytes) override;
+    void artifactSaved(const std::string &kind, const std::string &path,
+                       const std::string &sha256, std::int64_t bytes) override;
+    void progress(const engine::ProgressInfo &p) override;
+
+    std::optional<std::vector<engine::ScoreRow>> find(const engine::TaskScoreKey &key) override;
+    void put(const engine::TaskScoreKey &key, const std::vector<engine::ScoreRow> &rows) override;
+
+private:
+    RunStore &m_store;
+    std::int64_t m_runId;
+    std::chrono::steady_clock::time_point m_lastProgress;
+    std::vector<engine::EvalRecord> m_latestFinal; // of the last final evaluation
+};
+
+// The headline numbers of a run from its final evaluation (fractions, not percent):
+// downstream average of each downstream task's primary score, general average of the general
+// choice tasks' primary score, and average forgetting = base - fine-tuned over those.
+struct RunSummaryScores
+{
+    std::optional<double> downstream, general, forgetting;
+};
+RunSummaryScores summarise(const std::vector<engine::EvalRecord> &finalRecords);
+// The score that represents a task in averages: acc of the log-likelihood mode (else of the
+// label mode), exact_match, or bits_per_byte for texts.
+bool isPrimaryScore(const std::string &metric, const std::string &mode,
+                    const std::vector<std::string> &modesPresent);
+
+} // namespace slim::store

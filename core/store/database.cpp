@@ -1,0 +1,148 @@
+#include "store/database.h"
+
+#include "store/statement.h"
+#include "store/store_error.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace slim::store {
+
+namespace {
+
+// Long multi-row INSERTs would make messages unreadable; the start names the statement.
+std::string abbreviated(std::string_view sql)
+{
+    constexpr std::size_t kMax = 240;
+    if (sql.size() <= kMax)
+        return std::string(sql);
+    return std::string(sql.substr(0, kMax)) + "...";
+}
+
+} // namespace
+
+Database::Database(const std::string &path)
+    : Database(path, Options {})
+{ }
+
+Database::Database(const std::string &path, const Options &options)
+    : m_path(path)
+{
+    // NOMUTEX: multi-thread mode. Connections are never shared between threads (see header),
+    // so SQLite's per-connection mutex would only cost time.
+    int flags = SQLITE_OPEN_NOMUTEX;
+    if (options.readOnly)
+        flags |= SQLITE_OPEN_READONLY;
+    else
+        flags |= SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0);
+
+    const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+        close();
+        throw StoreError("cannot open database '" + path + "': " + message, rc);
+    }
+    sqlite3_extended_result_codes(m_db, 1);
+    try {
+        // The busy timeout first: switching to WAL needs a moment of exclusive access, which
+        // may have to wait for another connection opening the same file.
+        sqlite3_busy_timeout(m_db, options.busyTimeoutMs);
+        if (!options.readOnly) {
+            // journal_mode returns a row, so it is stepped, not exec'd blindly; a file system
+            // without shared memory support answers "delete" and we keep going.
+            Statement wal(*this, "PRAGMA journal_mode=WAL");
+            wal.step();
+        }
+        exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    } catch (...) {
+        close();
+        throw;
+    }
+}
+
+Database::~Database()
+{
+    close();
+}
+
+Database::Database(Database &&other) noexcept
+    : m_db(std::exchange(other.m_db, nullptr))
+    , m_path(std::move(other.m_path))
+{ }
+
+Database &Database::operator=(Database &&other) noexcept
+{
+    if (this != &other) {
+        close();
+        m_db = std::exchange(other.m_db, nullptr);
+        m_path = std::move(other.m_path);
+    }
+    return *this;
+}
+
+void Database::close() noexcept
+{
+    if (m_db) {
+        // v2 defers the close if a statement is still alive instead of failing; statements
+        // are RAII too, so that only happens on misuse and must not leak the handle.
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+    }
+}
+
+void Database::exec(std::string_view sql)
+{
+    const std::string text(sql);
+    char *error = nullptr;
+    const int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+        const std::string message = error ? error : sqlite3_errstr(rc);
+        sqlite3_free(error);
+        throw StoreError("SQLite error " + std::to_string(rc) + ": " + message
+                             + " (in: " + abbreviated(sql) + ")",
+                         rc);
+    }
+}
+
+std::int64_t Database::queryInt64(std::string_view sql)
+{
+    Statement query(*this, sql);
+    return query.step() ? query.columnInt64(0) : 0;
+}
+
+int Database::userVersion()
+{
+    return static_cast<int>(queryInt64("PRAGMA user_version"));
+}
+
+void Database::setUserVersion(int version)
+{
+    // PRAGMA takes no bound parameters; the value is an int, so formatting is safe.
+    exec("PRAGMA user_version = " + std::to_string(version));
+}
+
+std::int64_t Database::lastInsertRowId() const
+{
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+int Database::changes() const
+{
+    return sqlite3_changes(m_db);
+}
+
+bool Database::inTransaction() const
+{
+    return sqlite3_get_autocommit(m_db) == 0;
+}
+
+void Database::throwError(int code, std::string_view what) const
+{
+    const std::string message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(code);
+    throw StoreError("SQLite error " + std::to_string(code) + ": " + message
+                         + " (in: " + abbreviated(what) + ")",
+                     code);
+}
+
+} // namespace slim::store

@@ -1,0 +1,68 @@
+#pragma once
+// RAII owner of one SQLite connection.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+
+namespace slim::store {
+
+// One open connection, configured for the run store: WAL journal, synchronous=NORMAL (durable
+// across application crashes; a power loss may drop the last transactions, never corrupt),
+// foreign_keys=ON, and a busy timeout (default 5000 ms) so short write locks of other
+// connections are waited for instead of failing with SQLITE_BUSY.
+//
+// Thread affinity: a connection is opened in SQLite's multi-thread mode, so it must be used by
+// one thread at a time. Give every thread its own Database (the recorder writes on its
+// connection, the UI reads on another); WAL lets readers run while one writer writes.
+// Ownership: owns the sqlite3 handle; movable, not copyable. Statements and Transactions borrow
+// it and must be destroyed before it.
+class Database
+{
+public:
+    struct Options
+    {
+        int busyTimeoutMs = 5000;
+        bool readOnly = false;
+        bool create = true; // create the file if it does not exist (ignored when readOnly)
+    };
+
+    // Opens (and by default creates) the database file. Throws StoreError.
+    explicit Database(const std::string &path);
+    Database(const std::string &path, const Options &options);
+    ~Database();
+    Database(Database &&other) noexcept;
+    Database &operator=(Database &&other) noexcept;
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // Runs one or more ;-separated statements that return no rows of interest.
+    void exec(std::string_view sql);
+    // First column of the first row of a query, as an integer (0 when there is no row).
+    std::int64_t queryInt64(std::string_view sql);
+
+    int userVersion();
+    // Only the migrations should call this, inside their transaction.
+    void setUserVersion(int version);
+
+    std::int64_t lastInsertRowId() const;
+    int changes() const;
+    bool inTransaction() const;
+
+    const std::string &path() const { return m_path; }
+    sqlite3 *handle() const { return m_db; }
+
+    // Throws StoreError built from this connection's last error, naming `what` (SQL or an
+    // operation). For Statement and Transaction.
+    [[noreturn]] void throwError(int code, std::string_view what) const;
+
+private:
+    void close() noexcept;
+
+    sqlite3 *m_db = nullptr;
+    std::string m_path;
+};
+
+} // namespace slim::store
