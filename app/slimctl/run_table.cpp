@@ -60,7 +60,7 @@ nlohmann::json comparisonJson(store::RunStore &db, const std::vector<std::int64_
 {
     nlohmann::json out = {{"runs", nlohmann::json::array()}, {"warnings", nlohmann::json::array()}};
     std::set<std::string> modes;
-    nlohmann::json base;
+    nlohmann::json base, floors;
     for (auto id : runIds) {
         auto run = db.getRun(id);
         if (!run)
@@ -87,9 +87,12 @@ nlohmann::json comparisonJson(store::RunStore &db, const std::vector<std::int64_
                                     {"n", r.n}};
             if (r.stderr_)
                 score["stderr"] = *r.stderr_;
-            if (r.floor)
-                score["floor"] = *r.floor;
             const bool general = r.kind == store::TaskKind::General;
+            if (r.floor) {
+                score["floor"] = *r.floor;
+                floors[general ? "general" : "downstream"][r.task] = {
+                    {"value", *r.floor}, {"metric", r.metric}, {"mode", mode}};
+            }
             entry[general ? "general" : "downstream"][r.task] = score;
             auto rowsOfBase = db.baseScores(modelHash, r.task, r.split, r.taskVersion);
             for (const auto &b : rowsOfBase) {
@@ -116,6 +119,7 @@ nlohmann::json comparisonJson(store::RunStore &db, const std::vector<std::int64_
         out["runs"].push_back(entry);
     }
     out["base"] = base;
+    out["floor"] = floors;
     if (modes.count("loglikelihood") && modes.count("label_logits"))
         out["warnings"].push_back("runs were scored in different multiple-choice modes "
                                   "(loglikelihood and label_logits): their accuracies are not "
@@ -172,6 +176,9 @@ void printComparison(store::RunStore &db, const std::vector<std::int64_t> &runId
                 out << "  " << (forgetting.is_null() ? "-" : percent(forgetting.get<double>()));
             out << "\n";
         };
+        if (table["floor"].contains(suite))
+            printRow("untrained (floor)", table["floor"][suite], nlohmann::json(),
+                     nlohmann::json());
         if (table["base"].contains(suite))
             printRow("base model", table["base"][suite], nlohmann::json(), nlohmann::json());
         for (const auto &r : table["runs"])

@@ -121,6 +121,9 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
                 "cancelled at step " + std::to_string(trainer.step())
                     + "; the last checkpoint is kept and the run can be resumed",
                 ""};
+    const auto &final = trainer.lastCheckpoint();
+    observer.artifactSaved(spec.adapter.method == AdapterMethod::Full ? "model" : "adapter",
+                           final.dir.string(), final.sha256, final.bytes);
     return {RunStatus::Succeeded, "finished " + std::to_string(trainer.step()) + " steps", ""};
 }
 

@@ -1,6 +1,7 @@
 #include "pretraining.h"
 
 #include "example_sources.h"
+#include "common/sha256.h"
 #include "experiment.h"
 #include "suite_evaluator.h"
 #include "data/task_catalog.h"
@@ -127,11 +128,7 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
         ScoreCollector collector;
         ObserverFanout fanout({&observer, &collector});
         SuiteEvaluator evaluator(general, evalPlan, fanout, nullptr);
-        {
-            // The floor is an untrained model of this shape; the base is not compared here.
-            CausalLm reference = model;
-            evaluator.scoreReferences(reference, "pretrained", stop);
-        }
+        evaluator.scoreFloor(model->config(), model->device(), stop); // the untrained score
         model->eval();
         if (!evaluator.scoreRun(model, nullptr, trainer.step(), true, true, stop))
             return {RunStatus::Cancelled, "cancelled while scoring the new model", ""};
@@ -144,6 +141,9 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
         fs::remove_all(outDir);
         fs::create_directories(outDir.parent_path());
         fs::rename(tmp, outDir);
+        observer.artifactSaved("base_model", outDir.string(),
+                               common::sha256HexOfFile(outDir / "model.safetensors"),
+                               int64_t(fs::file_size(outDir / "model.safetensors")));
         return {RunStatus::Succeeded, "base model written to " + outDir.string(), ""};
     } catch (const std::exception &e) {
         return {RunStatus::Failed, std::string("pretraining failed: ") + e.what(), e.what()};

@@ -46,6 +46,7 @@ void forEachField(Spec &s, Visitor &&v)
     auto &e = s.eval;
     v("eval.general_tasks", e.general_tasks);
     v("eval.probe_items", e.probe_items);
+    v("eval.probe_texts", e.probe_texts);
     v("eval.choice_mode", e.choice_mode);
     v("eval.batch_size", e.batch_size);
     v("eval.final_full", e.final_full);
@@ -102,6 +103,8 @@ const std::map<std::string, Meta> &fieldMeta()
         {"eval.general_tasks", {T::StringList, -inf, inf,
                                 "General-suite tasks that measure forgetting."}},
         {"eval.probe_items", {T::Integer, 1, 1e7, "Items per task in probe evaluations."}},
+        {"eval.probe_texts", {T::Integer, 1, 1e7,
+                              "Texts per bits-per-byte task in probe evaluations."}},
         {"eval.choice_mode", {T::Choice, -inf, inf,
                               "Multiple-choice scoring: log-likelihood (lm-eval), label-token "
                               "logits (the paper's harness) or both.",

@@ -30,6 +30,7 @@ struct EvalPlan
 {
     std::vector<std::string> general_tasks = {"brown_heldout", "capitals", "continents"};
     int64_t probe_items = 64;         // items per task in scheduled (probe) evaluations
+    int64_t probe_texts = 2;          // texts per bits-per-byte task in probe evaluations
     std::string choice_mode = "both"; // "loglikelihood" | "label_logits" | "both"
     int64_t batch_size = 32;
     bool final_full = true;           // full test sets after the last step

@@ -35,7 +35,9 @@ SuiteEvaluator::SuiteEvaluator(std::vector<data::Task> tasks, EvalPlan plan,
 
 std::string SuiteEvaluator::splitName(bool full) const
 {
-    return full ? "test" : "probe" + std::to_string(m_plan.probe_items);
+    return full ? "test"
+                : "probe" + std::to_string(m_plan.probe_items) + "-"
+                      + std::to_string(m_plan.probe_texts);
 }
 
 TaskScoreKey SuiteEvaluator::key(const std::string &hash, const data::Task &task, bool full) const
@@ -52,7 +54,16 @@ std::vector<ScoreRow> SuiteEvaluator::scoreTask(CausalLm &model, const data::Tas
     const auto started = std::chrono::steady_clock::now();
     EvalOptions options;
     options.choice_mode = choiceMode(m_plan.choice_mode);
-    options.max_items = full ? 0 : m_plan.probe_items;
+    options.max_items = full ? 0
+                        : task.kind == data::TaskKind::Text ? m_plan.probe_texts
+                                                            : m_plan.probe_items;
+    // Generation: room for the longest target plus a margin, not a fixed 64 tokens.
+    size_t longestTarget = 0;
+    for (const auto &item : task.generationTest)
+        longestTarget = std::max(longestTarget, item.target.size());
+    options.max_new_tokens = int64_t(2 * longestTarget + 8);
+    // Bits per byte over consecutive full-context windows: lm-eval's loglikelihood_rolling.
+    options.bpb_stride = model->config().max_position_embeddings;
     options.batch_size = m_plan.batch_size;
     options.should_stop = [&stop] { return stop.stop_requested(); };
     options.on_progress = [&](int64_t done, int64_t total) {
@@ -112,14 +123,20 @@ void SuiteEvaluator::scoreReferences(CausalLm &base, const std::string &baseHash
                                      std::stop_token stop)
 {
     m_base = referenceScores(base, baseHash, stop, "base model eval");
-    // The floor: an untrained model of the same shape, seeded, so it is the same every run.
+    if (!stop.stop_requested())
+        scoreFloor(base->config(), base->device(), stop);
+}
+
+void SuiteEvaluator::scoreFloor(const LlamaConfig &config, torch::Device device,
+                                std::stop_token stop)
+{
     CausalLm untrained(nullptr);
     {
         ScopedSeed seed(0);
-        untrained = CausalLm(base->config());
+        untrained = CausalLm(config);
     }
-    untrained->to(base->device());
-    m_floor = referenceScores(untrained, "untrained:" + base->config().toJson().dump(), stop,
+    untrained->to(device);
+    m_floor = referenceScores(untrained, "untrained:" + config.toJson().dump(), stop,
                               "untrained model eval");
 }
 

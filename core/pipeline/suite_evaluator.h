@@ -20,9 +20,11 @@ public:
     SuiteEvaluator(std::vector<data::Task> tasks, EvalPlan plan, RunObserver &observer,
                    ScoreCache *cache);
 
-    // Scores of the base model (before adapters are attached) and of an untrained model of the
-    // same shape (the floor), for probe and full splits. Cached scores are reused.
+    // Scores of the base model (before adapters are attached), for probe and full splits, and
+    // the floor. Cached scores are reused.
     void scoreReferences(CausalLm &base, const std::string &baseHash, std::stop_token stop);
+    // Only the floor: an untrained model of `config`'s shape (seeded, so the same every time).
+    void scoreFloor(const LlamaConfig &config, torch::Device device, std::stop_token stop);
 
     // Scores the adapted model at `step` (full test sets when `full`, else probe subsets),
     // reports EvalRecords (is_final when `final`: the run's closing scores) and the routing and

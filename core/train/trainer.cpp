@@ -1,6 +1,7 @@
 #include "trainer.h"
 
 #include "rng_state.h"
+#include "common/sha256.h"
 #include "model/model_io.h"
 #include "model/safetensors.h"
 
@@ -158,8 +159,18 @@ RunStatus Trainer::run(std::stop_token stop)
         m_optimizer->zero_grad();
         auto stepLoss = torch::zeros({}, torch::TensorOptions().device(device));
         int64_t stepTokens = 0;
+        // The step's examples, sorted by length and cut into grad_accum micro-batches: short
+        // examples are not padded to the longest one (a pure function of the step, so resume
+        // stays exact).
+        auto stepExamples = m_source.examples(m_step, 0, m_options.batch_size);
+        std::stable_sort(stepExamples.begin(), stepExamples.end(),
+                         [](const data::TextExample &a, const data::TextExample &b) {
+                             return a.prompt.size() + a.answer.size()
+                                    < b.prompt.size() + b.answer.size();
+                         });
         for (int64_t micro = 0; micro < m_options.grad_accum; ++micro) {
-            auto batch = buildBatch(m_source.examples(m_step, micro, microSize), m_tokenizer,
+            const auto first = stepExamples.begin() + std::ptrdiff_t(micro * microSize);
+            auto batch = buildBatch({first, first + std::ptrdiff_t(microSize)}, m_tokenizer,
                                     m_options.max_length, m_options.answer_only_loss,
                                     m_options.append_eos);
             if (batch.lossTokens == 0)
@@ -282,7 +293,12 @@ fs::path Trainer::saveCheckpoint()
         if (entry.is_regular_file())
             bytes += int64_t(entry.file_size());
     }
-    m_observer.checkpointSaved(m_step, dir.string(), "", bytes);
+    // The weights identify a checkpoint; optimizer and RNG state only serve resuming.
+    const auto weights = dir / (m_adapters->config().method == AdapterMethod::Full
+                                    ? "model.safetensors"
+                                    : "adapter_model.safetensors");
+    m_lastCheckpoint = {dir, common::sha256HexOfFile(weights), bytes};
+    m_observer.checkpointSaved(m_step, dir.string(), m_lastCheckpoint.sha256, bytes);
     return dir;
 }
 

@@ -18,8 +18,9 @@
 
 namespace slim::engine {
 
-// Supplies the examples of micro-batch `micro` of optimizer step `step`. Must be a pure
-// function of (step, micro) so a resumed run sees exactly the data it would have seen.
+// Supplies the examples of optimizer step `step` (the trainer asks for micro 0 and the whole
+// batch, then splits it into length-sorted micro-batches). Must be a pure function of its
+// arguments so a resumed run sees exactly the data it would have seen.
 class ExampleSource
 {
 public:
@@ -54,6 +55,14 @@ public:
     std::filesystem::path saveCheckpoint();
 
     int64_t step() const { return m_step; }
+
+    struct SavedCheckpoint
+    {
+        std::filesystem::path dir;
+        std::string sha256; // of the weights file
+        int64_t bytes = 0;  // of the whole folder
+    };
+    const SavedCheckpoint &lastCheckpoint() const { return m_lastCheckpoint; }
     // LM loss of every optimizer step of this process (copied to the host on call).
     std::vector<double> lmLosses() const;
 
@@ -71,6 +80,7 @@ private:
     ByteTokenizer m_tokenizer;
     std::unique_ptr<torch::optim::AdamW> m_optimizer;
     int64_t m_step = 0;
+    SavedCheckpoint m_lastCheckpoint;
     std::vector<torch::Tensor> m_stepLosses; // 0-d, on the device: no sync per step
     torch::Tensor m_lossSinceLog, m_l1SinceLog, m_auxSinceLog, m_gradNormSinceLog;
     int64_t m_stepsSinceLog = 0, m_tokensSinceLog = 0;

@@ -131,6 +131,10 @@ private Q_SLOTS:
             identity = identity || e.isIdentity;
         QVERIFY(identity);
         QCOMPARE(db.checkpoints(id).size(), size_t(4));
+        QCOMPARE(db.latestCheckpoint(id)->sha256.size(), size_t(64));
+        auto artifacts = db.artifacts(id);
+        QCOMPARE(artifacts.size(), size_t(1));
+        QCOMPARE(artifacts[0].kind, std::string("adapter"));
         QVERIFY(run.downstreamAvg.has_value() && run.forgettingAvg.has_value());
     }
 
@@ -189,6 +193,42 @@ private Q_SLOTS:
         auto after = *db.getRun(run.id);
         QCOMPARE(after.status, RunStatus::Succeeded);
         QCOMPARE(after.currentStep, int64_t(3000));
+    }
+
+    // kill -9: nothing is cleaned up by the process; the store stays intact, the run is found
+    // interrupted and resumes from its last checkpoint.
+    void killedRunIsInterruptedAndResumable()
+    {
+        auto spec = tinySpec(1500);
+        spec["schedule"]["eval_every"] = 1500;
+        spec["schedule"]["checkpoint_every"] = 50;
+        spec["schedule"]["log_every"] = 50;
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.start(SLIMCTL_PATH, {"--db", m_db, "--quiet", "train", writeSpec(spec, "killed.json"),
+                               "--name", "killed"});
+        QVERIFY(p.waitForStarted());
+        bool checkpointed = false;
+        for (int i = 0; i < 600 && !checkpointed; ++i) {
+            QTest::qWait(200);
+            RunStore db(m_db.toStdString());
+            for (const auto &r : db.listRuns(RunFilter{.text = "killed"}))
+                checkpointed = checkpointed || bool(db.latestCheckpoint(r.id));
+        }
+        QVERIFY(checkpointed);
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(30000));
+
+        auto listing = slimctl({"--json", "runs", "--text", "killed"});
+        auto runs = nlohmann::json::parse(listing.out.toStdString());
+        QCOMPARE(runs[0]["status"].get<std::string>(), std::string("interrupted"));
+        const auto id = runs[0]["id"].get<int64_t>();
+        auto resumed = slimctl({"resume", QString::number(id)});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        RunStore db(m_db.toStdString());
+        QCOMPARE(db.getRun(id)->status, RunStatus::Succeeded);
+        QCOMPARE(db.getRun(id)->currentStep, int64_t(1500));
+        QCOMPARE(db.getRun(id)->errorMessage, std::string());
     }
 
     void badSpecsFailWithTheFieldPath()

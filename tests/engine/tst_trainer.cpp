@@ -45,10 +45,12 @@ public:
     {
         clusterReports += int(c.size());
     }
-    void checkpointSaved(int64_t step, const std::string &, const std::string &, int64_t bytes) override
+    void checkpointSaved(int64_t step, const std::string &, const std::string &sha256,
+                         int64_t bytes) override
     {
         checkpoints.push_back(step);
         QVERIFY(bytes > 0);
+        QCOMPARE(sha256.size(), size_t(64));
     }
     std::set<std::string> names;
     int routingReports = 0, clusterReports = 0;
