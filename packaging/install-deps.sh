@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build ccache git pkg-config ca-certificates xz-utils
-    qt6-base-dev libqt6sql6-sqlite libqt6svg6-dev libqcustomplot-dev
+    qt6-base-dev libqt6sql6-sqlite qt6-svg-dev libqcustomplot-dev
     libtorch-dev libopenblas0-openmp
     libsqlite3-dev sqlite3
     nlohmann-json3-dev libcli11-dev zlib1g-dev
