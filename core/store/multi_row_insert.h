@@ -3,6 +3,7 @@
 
 #include "store/database.h"
 #include "store/statement.h"
+#include "store/transaction.h"
 
 #include <algorithm>
 #include <optional>
@@ -81,5 +82,17 @@ private:
     std::optional<Statement> m_tail;
     int m_tailRows = 0;
 };
+
+// One batched append: every row of `rows` in a single transaction (nothing when empty).
+template<typename Row, typename BindRow>
+void insertRowsInTransaction(Database &db, std::string head, int columns,
+                             const std::vector<Row> &rows, BindRow bindRow)
+{
+    if (rows.empty())
+        return;
+    Transaction transaction(db);
+    MultiRowInsert(db, std::move(head), columns).insert(rows, bindRow);
+    transaction.commit();
+}
 
 } // namespace slim::store

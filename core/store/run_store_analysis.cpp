@@ -24,101 +24,84 @@ void bindRunSteps(Statement &query, std::int64_t runId, const StepRange &steps,
 
 void RunStore::appendRoutingLayerStats(std::int64_t runId, const std::vector<RoutingLayerRow> &rows)
 {
-    if (rows.empty())
-        return;
-    Transaction transaction(m_db);
-    MultiRowInsert insert(m_db,
-                          "INSERT OR REPLACE INTO routing_layer_stats (run_id, step, probe, layer,"
-                          " site, tokens, identity_mass, full_identity_rate, router_entropy,"
-                          " load_cv2)",
-                          10);
-    insert.insert(rows, [runId](Statement &s, int i, const RoutingLayerRow &row) {
-        s.bind(i, runId);
-        s.bind(i + 1, row.step);
-        s.bind(i + 2, row.probe);
-        s.bind(i + 3, row.layer);
-        s.bind(i + 4, row.site);
-        s.bind(i + 5, row.tokens);
-        s.bind(i + 6, row.identityMass);
-        s.bind(i + 7, row.fullIdentityRate);
-        s.bind(i + 8, row.routerEntropy);
-        s.bind(i + 9, row.loadCv2);
-    });
-    transaction.commit();
+    insertRowsInTransaction(
+        m_db,
+        "INSERT OR REPLACE INTO routing_layer_stats (run_id, step, probe, layer,"
+        " site, tokens, identity_mass, full_identity_rate, router_entropy,"
+        " load_cv2)",
+        10, rows, [runId](Statement &s, int i, const RoutingLayerRow &row) {
+            s.bind(i, runId);
+            s.bind(i + 1, row.step);
+            s.bind(i + 2, row.probe);
+            s.bind(i + 3, row.layer);
+            s.bind(i + 4, row.site);
+            s.bind(i + 5, row.tokens);
+            s.bind(i + 6, row.identityMass);
+            s.bind(i + 7, row.fullIdentityRate);
+            s.bind(i + 8, row.routerEntropy);
+            s.bind(i + 9, row.loadCv2);
+        });
 }
 
 void RunStore::appendRoutingExpertStats(std::int64_t runId,
                                         const std::vector<RoutingExpertRow> &rows)
 {
-    if (rows.empty())
-        return;
-    Transaction transaction(m_db);
-    MultiRowInsert insert(m_db,
-                          "INSERT OR REPLACE INTO routing_expert_stats (run_id, step, probe,"
-                          " layer, site, expert, is_identity, mean_weight, selection_share)",
-                          9);
-    insert.insert(rows, [runId](Statement &s, int i, const RoutingExpertRow &row) {
-        s.bind(i, runId);
-        s.bind(i + 1, row.step);
-        s.bind(i + 2, row.probe);
-        s.bind(i + 3, row.layer);
-        s.bind(i + 4, row.site);
-        s.bind(i + 5, row.expert);
-        s.bind(i + 6, row.isIdentity ? 1 : 0);
-        s.bind(i + 7, row.meanWeight);
-        s.bind(i + 8, row.selectionShare);
-    });
-    transaction.commit();
+    insertRowsInTransaction(m_db,
+                            "INSERT OR REPLACE INTO routing_expert_stats (run_id, step, probe,"
+                            " layer, site, expert, is_identity, mean_weight, selection_share)",
+                            9, rows, [runId](Statement &s, int i, const RoutingExpertRow &row) {
+                                s.bind(i, runId);
+                                s.bind(i + 1, row.step);
+                                s.bind(i + 2, row.probe);
+                                s.bind(i + 3, row.layer);
+                                s.bind(i + 4, row.site);
+                                s.bind(i + 5, row.expert);
+                                s.bind(i + 6, row.isIdentity ? 1 : 0);
+                                s.bind(i + 7, row.meanWeight);
+                                s.bind(i + 8, row.selectionShare);
+                            });
 }
 
 void RunStore::appendClusterLayerStats(std::int64_t runId, const std::vector<ClusterLayerRow> &rows)
 {
-    if (rows.empty())
-        return;
-    Transaction transaction(m_db);
-    MultiRowInsert insert(m_db,
-                          "INSERT OR REPLACE INTO cluster_layer_stats (run_id, step, probe, layer,"
-                          " scored, dplus_mean, dplus_max, dplus_positive_share, reference,"
-                          " dplus_histogram, histogram_max)",
-                          11);
-    insert.insert(rows, [runId](Statement &s, int i, const ClusterLayerRow &row) {
-        s.bind(i, runId);
-        s.bind(i + 1, row.step);
-        s.bind(i + 2, row.probe);
-        s.bind(i + 3, row.layer);
-        s.bind(i + 4, row.scored);
-        s.bind(i + 5, row.dplusMean);
-        s.bind(i + 6, row.dplusMax);
-        s.bind(i + 7, row.dplusPositiveShare);
-        s.bind(i + 8, row.reference);
-        // int64 counts in host byte order (little-endian on every supported platform).
-        s.bindBlob(i + 9, row.dplusHistogram.data(),
-                   row.dplusHistogram.size() * sizeof(std::int64_t));
-        s.bind(i + 10, row.histogramMax);
-    });
-    transaction.commit();
+    insertRowsInTransaction(
+        m_db,
+        "INSERT OR REPLACE INTO cluster_layer_stats (run_id, step, probe, layer,"
+        " scored, dplus_mean, dplus_max, dplus_positive_share, reference,"
+        " dplus_histogram, histogram_max)",
+        11, rows, [runId](Statement &s, int i, const ClusterLayerRow &row) {
+            s.bind(i, runId);
+            s.bind(i + 1, row.step);
+            s.bind(i + 2, row.probe);
+            s.bind(i + 3, row.layer);
+            s.bind(i + 4, row.scored);
+            s.bind(i + 5, row.dplusMean);
+            s.bind(i + 6, row.dplusMax);
+            s.bind(i + 7, row.dplusPositiveShare);
+            s.bind(i + 8, row.reference);
+            // int64 counts in host byte order (little-endian on every supported platform).
+            s.bindBlob(i + 9, row.dplusHistogram.data(),
+                       row.dplusHistogram.size() * sizeof(std::int64_t));
+            s.bind(i + 10, row.histogramMax);
+        });
 }
 
 void RunStore::appendClusterCentres(std::int64_t runId, const std::vector<ClusterCentreRow> &rows)
 {
-    if (rows.empty())
-        return;
-    Transaction transaction(m_db);
-    MultiRowInsert insert(m_db,
-                          "INSERT OR REPLACE INTO cluster_centres (run_id, step, layer, cluster,"
-                          " size, drift, mean_sigma, centre)",
-                          8);
-    insert.insert(rows, [runId](Statement &s, int i, const ClusterCentreRow &row) {
-        s.bind(i, runId);
-        s.bind(i + 1, row.step);
-        s.bind(i + 2, row.layer);
-        s.bind(i + 3, row.cluster);
-        s.bind(i + 4, row.size);
-        s.bind(i + 5, row.drift);
-        s.bind(i + 6, row.meanSigma);
-        s.bindBlob(i + 7, row.centre.data(), row.centre.size() * sizeof(float));
-    });
-    transaction.commit();
+    insertRowsInTransaction(m_db,
+                            "INSERT OR REPLACE INTO cluster_centres (run_id, step, layer, cluster,"
+                            " size, drift, mean_sigma, centre)",
+                            8, rows, [runId](Statement &s, int i, const ClusterCentreRow &row) {
+                                s.bind(i, runId);
+                                s.bind(i + 1, row.step);
+                                s.bind(i + 2, row.layer);
+                                s.bind(i + 3, row.cluster);
+                                s.bind(i + 4, row.size);
+                                s.bind(i + 5, row.drift);
+                                s.bind(i + 6, row.meanSigma);
+                                s.bindBlob(i + 7, row.centre.data(),
+                                           row.centre.size() * sizeof(float));
+                            });
 }
 
 std::vector<RoutingLayerRow> RunStore::routingLayerStats(std::int64_t runId, const StepRange &steps,

@@ -161,32 +161,28 @@ std::int64_t RunStore::metricCount(std::int64_t runId)
 
 void RunStore::appendEvalResults(std::int64_t runId, const std::vector<EvalRow> &rows)
 {
-    if (rows.empty())
-        return;
-    Transaction transaction(m_db);
-    MultiRowInsert insert(m_db,
-                          "INSERT OR REPLACE INTO eval_results (run_id, step, task, split, metric,"
-                          " value, stderr, n, mode, template_hash, shots, task_version, is_final,"
-                          " floor, task_kind)",
-                          15);
-    insert.insert(rows, [runId](Statement &s, int i, const EvalRow &row) {
-        s.bind(i, runId);
-        s.bind(i + 1, row.step);
-        s.bind(i + 2, row.task);
-        s.bind(i + 3, row.split);
-        s.bind(i + 4, row.metric);
-        s.bind(i + 5, row.value);
-        s.bind(i + 6, row.stderr_);
-        s.bind(i + 7, row.n);
-        s.bind(i + 8, scoringModeName(row.mode));
-        s.bind(i + 9, row.templateHash);
-        s.bind(i + 10, row.shots);
-        s.bind(i + 11, row.taskVersion);
-        s.bind(i + 12, row.isFinal ? 1 : 0);
-        s.bind(i + 13, row.floor);
-        s.bind(i + 14, taskKindName(row.kind));
-    });
-    transaction.commit();
+    insertRowsInTransaction(
+        m_db,
+        "INSERT OR REPLACE INTO eval_results (run_id, step, task, split, metric,"
+        " value, stderr, n, mode, template_hash, shots, task_version, is_final,"
+        " floor, task_kind)",
+        15, rows, [runId](Statement &s, int i, const EvalRow &row) {
+            s.bind(i, runId);
+            s.bind(i + 1, row.step);
+            s.bind(i + 2, row.task);
+            s.bind(i + 3, row.split);
+            s.bind(i + 4, row.metric);
+            s.bind(i + 5, row.value);
+            s.bind(i + 6, row.stderr_);
+            s.bind(i + 7, row.n);
+            s.bind(i + 8, scoringModeName(row.mode));
+            s.bind(i + 9, row.templateHash);
+            s.bind(i + 10, row.shots);
+            s.bind(i + 11, row.taskVersion);
+            s.bind(i + 12, row.isFinal ? 1 : 0);
+            s.bind(i + 13, row.floor);
+            s.bind(i + 14, taskKindName(row.kind));
+        });
 }
 
 std::vector<EvalRow> RunStore::evalResults(std::int64_t runId, const EvalFilter &filter)
