@@ -214,6 +214,40 @@ private Q_SLOTS:
         QCOMPARE(maxAbsDiff(model->forward(ids), loaded->forward(ids)), 0.0);
     }
 
+    void shardedCheckpointsLoad()
+    {
+        auto model = tinyModel(8);
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString();
+        saveModel(model, path);
+        // Re-split the weights into two shards with an index, as large HF checkpoints are.
+        auto file = readSafetensors(path + "/model.safetensors");
+        std::map<std::string, torch::Tensor> first, second;
+        nlohmann::json index = {{"metadata", {{"total_size", 0}}}, {"weight_map", nlohmann::json::object()}};
+        size_t i = 0;
+        for (const auto &[name, tensor] : file.tensors) {
+            const bool one = i++ % 2 == 0;
+            (one ? first : second)[name] = tensor;
+            index["weight_map"][name] = one ? "model-00001-of-00002.safetensors"
+                                            : "model-00002-of-00002.safetensors";
+        }
+        std::filesystem::remove(path + "/model.safetensors");
+        writeSafetensors(path + "/model-00001-of-00002.safetensors", first);
+        writeSafetensors(path + "/model-00002-of-00002.safetensors", second);
+        std::ofstream(path + "/model.safetensors.index.json") << index.dump();
+        auto loaded = loadModel(path);
+        auto ids = randomTokens(1, 6);
+        QCOMPARE(maxAbsDiff(model->forward(ids), loaded->forward(ids)), 0.0);
+        // A shard missing from disk is named in the error.
+        std::filesystem::remove(path + "/model-00002-of-00002.safetensors");
+        try {
+            loadModel(path);
+            QFAIL("expected ModelLoadError");
+        } catch (const ModelLoadError &e) {
+            QVERIFY(std::string(e.what()).find("model-00002-of-00002") != std::string::npos);
+        }
+    }
+
     void loadErrorsNameFileAndTensor()
     {
         auto model = tinyModel();
