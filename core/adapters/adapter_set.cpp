@@ -195,14 +195,15 @@ torch::Tensor AdapterSetImpl::auxTerm()
     return total;
 }
 
-torch::Tensor AdapterSetImpl::regularisationLoss()
+AdapterSetImpl::Regularisation AdapterSetImpl::regularisation()
 {
-    auto loss = torch::zeros({}, torch::TensorOptions().device(m_model->device()));
+    Regularisation r{l1Term(), auxTerm(), {}};
+    r.total = torch::zeros({}, torch::TensorOptions().device(m_model->device()));
     if (m_config.l1_lambda > 0)
-        loss = loss + m_config.l1_lambda * l1Term();
+        r.total = r.total + m_config.l1_lambda * r.l1;
     if (m_config.aux_loss_coef > 0)
-        loss = loss + m_config.aux_loss_coef * auxTerm();
-    return loss;
+        r.total = r.total + m_config.aux_loss_coef * r.aux;
+    return r;
 }
 
 std::vector<RoutingReport> AdapterSetImpl::takeRoutingReports()

@@ -47,7 +47,13 @@ public:
     // Sum of the load-balancing losses of the last training forward (unweighted).
     torch::Tensor auxTerm();
     // l1_lambda * l1Term() + aux_loss_coef * auxTerm(), a scalar on the model's device.
-    torch::Tensor regularisationLoss();
+    torch::Tensor regularisationLoss() { return regularisation().total; }
+    // The same, with its two unweighted terms, from one pass (the trainer logs them).
+    struct Regularisation
+    {
+        torch::Tensor l1, aux, total;
+    };
+    Regularisation regularisation();
 
     // Routing and cluster statistics since the last call (one host sync each).
     std::vector<RoutingReport> takeRoutingReports();

@@ -220,7 +220,6 @@ std::vector<spec::SpecError> validateRunSpec(const nlohmann::json &json)
         };
     walk(json, "");
     if (errors.empty()) {
-        auto spec = json;
         const auto batch = json.value("/schedule/batch_size"_json_pointer, int64_t(32));
         const auto accum = json.value("/schedule/grad_accum"_json_pointer, int64_t(1));
         if (batch % accum != 0)

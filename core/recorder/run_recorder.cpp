@@ -36,10 +36,6 @@ void RunRecorder::finished(const engine::RunOutcome &outcome)
     const auto status = outcome.status == engine::RunStatus::Succeeded ? RunStatus::Succeeded
                         : outcome.status == engine::RunStatus::Cancelled ? RunStatus::Cancelled
                                                                          : RunStatus::Failed;
-    if (!m_latestFinal.empty()) {
-        auto s = summarise(m_latestFinal);
-        m_store.setSummary(m_runId, s.downstream, s.general, s.forgetting);
-    }
     m_store.setStatus(m_runId, status,
                       outcome.status == engine::RunStatus::Succeeded ? "" : outcome.message,
                       outcome.detail);
@@ -141,7 +137,6 @@ void RunRecorder::evalResults(const std::vector<engine::EvalRecord> &records)
     }
     m_store.appendEvalResults(m_runId, rows);
     if (!records.empty() && records.front().is_final) {
-        m_latestFinal = records;
         auto s = summarise(records);
         m_store.setSummary(m_runId, s.downstream, s.general, s.forgetting);
     }

@@ -19,7 +19,8 @@ public:
 
     std::int64_t runId() const { return m_runId; }
     void started();                                  // status running
-    void finished(const engine::RunOutcome &outcome); // status and summary
+    void finished(const engine::RunOutcome &outcome); // status (the summary is written with
+                                                      // the final evaluation)
 
     void prepared(const engine::RunPrepared &p) override;
     void metrics(const std::vector<engine::MetricSample> &samples) override;
@@ -41,7 +42,6 @@ private:
     RunStore &m_store;
     std::int64_t m_runId;
     std::chrono::steady_clock::time_point m_lastProgress;
-    std::vector<engine::EvalRecord> m_latestFinal; // of the last final evaluation
 };
 
 // The headline numbers of a run from its final evaluation (fractions, not percent):

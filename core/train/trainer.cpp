@@ -176,7 +176,8 @@ RunStatus Trainer::run(std::stop_token stop)
             if (batch.lossTokens == 0)
                 continue;
             stepTokens += batch.mask.sum().item<int64_t>();
-            torch::Tensor lm, reg;
+            torch::Tensor lm;
+            AdapterSetImpl::Regularisation reg;
             {
                 AutocastScope autocast(bf16, device);
                 auto logits = m_model->forward(batch.ids.to(device), batch.mask.to(device));
@@ -184,14 +185,13 @@ RunStatus Trainer::run(std::stop_token stop)
                     logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
                     batch.labels.to(device).reshape({-1}),
                     torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
-                reg = m_adapters->regularisationLoss();
+                reg = m_adapters->regularisation();
             }
-            ((lm + reg) / double(m_options.grad_accum)).backward();
+            ((lm + reg.total) / double(m_options.grad_accum)).backward();
             stepLoss = stepLoss + lm.detach() / double(m_options.grad_accum);
             if (micro == m_options.grad_accum - 1 && m_adapters->config().method != AdapterMethod::Full) {
-                auto l1 = m_adapters->l1Term().detach();
+                auto l1 = reg.l1.detach(), aux = reg.aux.detach();
                 m_l1SinceLog = m_l1SinceLog.defined() ? m_l1SinceLog + l1 : l1;
-                auto aux = m_adapters->auxTerm().detach();
                 m_auxSinceLog = m_auxSinceLog.defined() ? m_auxSinceLog + aux : aux;
             }
         }
