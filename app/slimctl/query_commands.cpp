@@ -1,5 +1,6 @@
 // slimctl runs / show / compare / export: read the run store.
 #include "cli_context.h"
+#include "jobs/workbench_paths.h"
 #include "command_args.h"
 #include "run_table.h"
 
@@ -50,7 +51,7 @@ std::string num(double v)
 
 int cmdRuns(const GlobalOptions &g, const RunsArgs &a)
 {
-    auto paths = resolvePaths(g.database);
+    auto paths = jobs::WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     db.markInterruptedRuns();
     store::RunFilter filter;
@@ -97,7 +98,7 @@ int cmdRuns(const GlobalOptions &g, const RunsArgs &a)
 
 int cmdShow(const GlobalOptions &g, const std::string &runArg)
 {
-    auto paths = resolvePaths(g.database);
+    auto paths = jobs::WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     db.markInterruptedRuns();
     const auto id = resolveRunId(db, runArg);
@@ -137,7 +138,7 @@ int cmdShow(const GlobalOptions &g, const std::string &runArg)
 
 int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs)
 {
-    auto paths = resolvePaths(g.database);
+    auto paths = jobs::WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     std::vector<std::int64_t> ids;
     for (const auto &r : runs)
@@ -148,7 +149,7 @@ int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs)
 
 int cmdExport(const GlobalOptions &g, const ExportArgs &a)
 {
-    auto paths = resolvePaths(g.database);
+    auto paths = jobs::WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     const auto id = resolveRunId(db, a.run);
     std::ofstream file;

@@ -1,13 +1,12 @@
-// slimctl pretrain / train / resume / demo: every run goes through runExperiment (or
-// runPretraining) with the RunRecorder, exactly as the GUI's jobs do.
+// slimctl pretrain / train / resume / demo: every run is queued and executed through slim_jobs,
+// exactly as the window's jobs are.
 #include "cli_context.h"
 #include "command_args.h"
 #include "progress_printer.h"
 #include "run_table.h"
 
-#include "pipeline/experiment.h"
-#include "pipeline/pretraining.h"
-#include "recorder/run_recorder.h"
+#include "adapters/adapter_config.h"
+#include "jobs/run_jobs.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,7 +17,9 @@
 namespace slim::cli {
 
 namespace fs = std::filesystem;
-using namespace slim::engine;
+using engine::RunOutcome;
+using engine::RunStatus;
+using jobs::WorkbenchPaths;
 
 namespace {
 
@@ -29,103 +30,61 @@ int exitCode(const RunOutcome &outcome)
                                                     : 1;
 }
 
-void reportOutcome(const RunOutcome &outcome, std::int64_t runId)
+// A preset name, or a spec file; the result is validated JSON text with `name`/`steps` applied.
+std::string loadSpecText(const std::string &specArg, const std::string &name, int64_t steps)
 {
-    const char *word = outcome.status == RunStatus::Succeeded ? "succeeded"
-                       : outcome.status == RunStatus::Cancelled ? "cancelled"
-                                                                : "failed";
-    std::cerr << "run " << runId << " " << word << ": " << outcome.message << "\n";
-}
-
-RunSpec loadSpec(const std::string &specArg)
-{
-    if (!fs::exists(specArg))
-        return preset(specArg);
-    std::ifstream in(specArg);
     nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error &e) {
-        throw std::invalid_argument(specArg + ": not valid JSON (" + e.what() + ")");
+    if (!fs::exists(specArg)) {
+        json = nlohmann::json::parse(jobs::presetSpecText(specArg));
+    } else {
+        std::ifstream in(specArg);
+        try {
+            json = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::parse_error &e) {
+            throw std::invalid_argument(specArg + ": not valid JSON (" + e.what() + ")");
+        }
     }
+    if (!name.empty())
+        json["name"] = name;
+    if (steps > 0)
+        json["schedule"]["steps"] = steps;
     try {
-        return runSpecFromJson(json);
+        return jobs::normalisedSpecText(json.dump());
     } catch (const std::invalid_argument &e) {
         throw std::invalid_argument(specArg + ":\n" + e.what());
     }
 }
 
-std::int64_t createRunRecord(store::RunStore &db, const std::string &name,
-                             const std::string &method, const nlohmann::json &spec,
-                             std::optional<std::int64_t> seed, const std::vector<std::string> &tags)
+RunOutcome execute(const GlobalOptions &g, const WorkbenchPaths &paths, store::RunStore &db,
+                   std::int64_t runId, bool resume, std::stop_token stop)
 {
-    store::RunRecord record;
-    record.name = name;
-    record.method = method;
-    record.specJson = spec.dump();
-    record.seed = seed;
-    record.gitCommit = SLIM_GIT_COMMIT;
-    record.tags = tags;
-    return db.createRun(record);
-}
-
-fs::path runDirectory(const CliPaths &paths, store::RunStore &db, std::int64_t runId)
-{
-    return paths.runs / db.getRun(runId)->uuid;
-}
-
-RunOutcome executeExperiment(const GlobalOptions &g, const CliPaths &paths, store::RunStore &db,
-                             std::int64_t runId, const RunSpec &spec,
-                             std::optional<fs::path> resume, std::stop_token stop)
-{
-    store::RunRecorder recorder(db, runId);
     ProgressPrinter printer(g.quiet);
-    ObserverFanout observers({&recorder, &printer});
-    recorder.started();
-    ExperimentContext context;
-    context.spec = spec;
-    context.run_dir = runDirectory(paths, db, runId);
-    context.builtin_model_dir = paths.builtin_model;
-    context.score_cache = &recorder;
-    context.resume_checkpoint = std::move(resume);
-    context.device = g.device;
-    auto outcome = runExperiment(context, observers, stop);
+    auto outcome = jobs::executeRun(db, paths, runId, stop, {&printer, g.device, resume});
     printer.finishLine();
-    recorder.finished(outcome);
-    reportOutcome(outcome, runId);
+    const char *word = outcome.status == RunStatus::Succeeded ? "succeeded"
+                       : outcome.status == RunStatus::Cancelled ? "cancelled"
+                                                                : "failed";
+    std::cerr << "run " << runId << " " << word << ": " << outcome.message << "\n";
+    if (outcome.status == RunStatus::Failed && !outcome.detail.empty() && !g.quiet)
+        std::cerr << "  " << outcome.detail << "\n";
     return outcome;
 }
 
-RunOutcome buildBaseModel(const GlobalOptions &g, const CliPaths &paths, store::RunStore &db,
-                          const fs::path &out, int64_t steps, std::stop_token stop)
+RunOutcome buildBaseModel(const GlobalOptions &g, const WorkbenchPaths &paths,
+                          store::RunStore &db, const fs::path &out, int64_t steps,
+                          std::stop_token stop)
 {
-    auto plan = PretrainPlan::builtin();
-    if (steps > 0)
-        plan.schedule.steps = steps;
-    const auto runId = createRunRecord(db, "pretrain " + out.filename().string(), "pretrain",
-                                       plan.toJson(), plan.seed, {"pretrain"});
-    store::RunRecorder recorder(db, runId);
-    ProgressPrinter printer(g.quiet);
-    ObserverFanout observers({&recorder, &printer});
-    recorder.started();
-    printer.log("building the base model (" + std::to_string(plan.schedule.steps)
-                + " steps; it is built once and reused)");
-    auto outcome = runPretraining(plan, out, runDirectory(paths, db, runId),
-                                  data::DataLocator::fromEnvironment(), observers, stop, {},
-                                  g.device);
-    printer.finishLine();
-    recorder.finished(outcome);
-    reportOutcome(outcome, runId);
-    return outcome;
+    const auto runId = jobs::queueBaseModelBuild(db, paths, steps, out.string());
+    return execute(g, paths, db, runId, false, stop);
 }
 
 } // namespace
 
 int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a)
 {
-    auto paths = resolvePaths(g.database);
+    const auto paths = WorkbenchPaths::resolve(g.database);
     const fs::path out = a.out.empty() ? paths.builtin_model : fs::path(a.out);
-    if (isCompleteModel(out) && !a.force) {
+    if (!a.force && jobs::baseModelReady(out)) {
         std::cout << "base model already built: " << out.string() << " (--force rebuilds it)\n";
         return 0;
     }
@@ -135,54 +94,36 @@ int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a)
 
 int cmdTrain(const GlobalOptions &g, const TrainArgs &a)
 {
-    auto spec = loadSpec(a.spec);
-    if (!a.name.empty())
-        spec.name = a.name;
-    if (a.steps > 0)
-        spec.schedule.steps = a.steps;
-    auto paths = resolvePaths(g.database);
+    const auto specText = loadSpecText(a.spec, a.name, a.steps);
+    const auto paths = WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
-    const auto runId = createRunRecord(db, spec.name, methodName(spec.adapter.method),
-                                       spec.toJson(), int64_t(spec.seed), a.tags);
-    std::cerr << "run " << runId << " (" << spec.name << ") recorded in "
+    const auto runId = jobs::queueRun(db, {specText, a.tags, std::nullopt});
+    std::cerr << "run " << runId << " (" << db.getRun(runId)->name << ") recorded in "
               << paths.database.string() << "\n";
-    return exitCode(executeExperiment(g, paths, db, runId, spec, std::nullopt,
-                                      installInterruptHandler()));
+    return exitCode(execute(g, paths, db, runId, false, installInterruptHandler()));
 }
 
 int cmdResume(const GlobalOptions &g, const std::string &runArg)
 {
-    auto paths = resolvePaths(g.database);
+    const auto paths = WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     db.markInterruptedRuns();
     const auto runId = resolveRunId(db, runArg);
-    auto record = db.getRun(runId);
-    if (record->method == "pretrain")
-        throw std::invalid_argument("run " + runArg + " is a pretraining run: run `slimctl "
-                                                      "pretrain` again to rebuild the model");
-    if (record->status == store::RunStatus::Succeeded)
-        throw std::invalid_argument("run " + runArg + " has already finished");
-    if (record->status == store::RunStatus::Running)
-        throw std::invalid_argument("run " + runArg + " is running in process "
-                                    + std::to_string(record->pid.value_or(0)));
-    auto checkpoint = db.latestCheckpoint(runId);
-    auto spec = runSpecFromJson(nlohmann::json::parse(record->specJson));
-    std::optional<fs::path> from;
-    if (checkpoint)
-        from = checkpoint->path;
-    std::cerr << "resuming run " << runId << (from ? " from " + from->string() : " from the start")
+    jobs::checkResumable(db, runId);
+    const auto checkpoint = db.latestCheckpoint(runId);
+    std::cerr << "resuming run " << runId
+              << (checkpoint ? " from " + checkpoint->path : std::string(" from the start"))
               << "\n";
-    return exitCode(
-        executeExperiment(g, paths, db, runId, spec, from, installInterruptHandler()));
+    return exitCode(execute(g, paths, db, runId, true, installInterruptHandler()));
 }
 
 int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
 {
     const auto started = std::chrono::steady_clock::now();
-    auto paths = resolvePaths(g.database);
+    const auto paths = WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     auto stop = installInterruptHandler();
-    if (!isCompleteModel(paths.builtin_model)) {
+    if (!jobs::baseModelReady(paths.builtin_model)) {
         auto outcome = buildBaseModel(g, paths, db, paths.builtin_model, a.pretrainSteps, stop);
         if (outcome.status != RunStatus::Succeeded)
             return exitCode(outcome);
@@ -191,19 +132,15 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
     }
     std::vector<std::string> methods = a.methods;
     if (methods.empty()) {
-        for (auto m : allMethods())
-            methods.push_back(methodName(m));
+        for (auto m : engine::allMethods())
+            methods.push_back(engine::methodName(m));
     }
     std::vector<std::int64_t> runIds;
     for (const auto &method : methods) {
-        auto spec = preset("builtin-" + method);
-        spec.name = "demo " + method;
-        if (a.steps > 0)
-            spec.schedule.steps = a.steps;
-        const auto runId = createRunRecord(db, spec.name, method, spec.toJson(),
-                                           int64_t(spec.seed), {"demo"});
-        std::cerr << "\n== " << spec.name << " (run " << runId << ") ==\n";
-        auto outcome = executeExperiment(g, paths, db, runId, spec, std::nullopt, stop);
+        const auto specText = loadSpecText("builtin-" + method, "demo " + method, a.steps);
+        const auto runId = jobs::queueRun(db, {specText, {"demo"}, std::nullopt});
+        std::cerr << "\n== demo " << method << " (run " << runId << ") ==\n";
+        auto outcome = execute(g, paths, db, runId, false, stop);
         if (outcome.status == RunStatus::Cancelled)
             return exitCode(outcome);
         if (outcome.status == RunStatus::Succeeded)

@@ -1,5 +1,7 @@
 #include "run_recorder.h"
 
+#include "event_rows.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -51,91 +53,29 @@ void RunRecorder::prepared(const engine::RunPrepared &p)
 
 void RunRecorder::metrics(const std::vector<engine::MetricSample> &samples)
 {
-    std::vector<MetricRow> rows;
-    rows.reserve(samples.size());
-    for (const auto &s : samples)
-        rows.push_back({s.step, s.name, s.value});
-    m_store.appendMetrics(m_runId, rows);
+    m_store.appendMetrics(m_runId, toMetricRows(samples));
 }
 
 void RunRecorder::routing(std::int64_t step, const std::string &probe,
                           const std::vector<engine::RoutingReport> &reports)
 {
-    std::vector<RoutingLayerRow> layers;
-    std::vector<RoutingExpertRow> experts;
-    for (const auto &r : reports) {
-        layers.push_back({step, probe, r.layer, r.site, r.tokens, r.identity_mass,
-                          r.full_identity_rate, r.router_entropy, r.load_cv2});
-        for (size_t e = 0; e < r.mean_weight.size(); ++e)
-            experts.push_back({step, probe, r.layer, r.site, std::int64_t(e), bool(r.is_identity[e]),
-                               r.mean_weight[e], r.selection_share[e]});
-    }
-    m_store.appendRoutingLayerStats(m_runId, layers);
-    m_store.appendRoutingExpertStats(m_runId, experts);
+    auto rows = toRoutingRows(step, probe, reports);
+    m_store.appendRoutingLayerStats(m_runId, rows.layers);
+    m_store.appendRoutingExpertStats(m_runId, rows.experts);
 }
 
 void RunRecorder::clusters(std::int64_t step, const std::string &probe,
                            const std::vector<engine::ClusterReport> &reports)
 {
-    std::vector<ClusterLayerRow> layers;
-    std::vector<ClusterCentreRow> centres;
-    for (const auto &r : reports) {
-        ClusterLayerRow row;
-        row.step = step;
-        row.probe = probe;
-        row.layer = r.layer;
-        row.scored = r.scored;
-        row.dplusMean = r.dplus_mean;
-        row.dplusMax = r.dplus_max;
-        row.dplusPositiveShare = r.dplus_positive_share;
-        row.reference = r.reference;
-        row.dplusHistogram = r.dplus_histogram;
-        row.histogramMax = engine::ClusterReport::kHistogramMax;
-        layers.push_back(row);
-        // Centres move only in training: record them with the training reports.
-        if (probe != "train")
-            continue;
-        for (size_t c = 0; c < r.sizes.size(); ++c) {
-            ClusterCentreRow centre;
-            centre.step = step;
-            centre.layer = r.layer;
-            centre.cluster = std::int64_t(c);
-            centre.size = r.sizes[c];
-            centre.drift = r.drift[c];
-            centre.meanSigma = r.mean_sigma[c];
-            centre.centre.assign(r.centres.begin() + std::ptrdiff_t(c * size_t(r.dim)),
-                                 r.centres.begin() + std::ptrdiff_t((c + 1) * size_t(r.dim)));
-            centres.push_back(std::move(centre));
-        }
-    }
-    m_store.appendClusterLayerStats(m_runId, layers);
-    if (!centres.empty())
-        m_store.appendClusterCentres(m_runId, centres);
+    auto rows = toClusterRows(step, probe, reports);
+    m_store.appendClusterLayerStats(m_runId, rows.layers);
+    if (!rows.centres.empty())
+        m_store.appendClusterCentres(m_runId, rows.centres);
 }
 
 void RunRecorder::evalResults(const std::vector<engine::EvalRecord> &records)
 {
-    std::vector<EvalRow> rows;
-    for (const auto &r : records) {
-        EvalRow row;
-        row.step = r.step;
-        row.task = r.task;
-        row.split = r.split;
-        row.metric = r.metric;
-        row.value = r.value;
-        if (std::isfinite(r.stderr_))
-            row.stderr_ = r.stderr_;
-        row.n = r.n;
-        row.mode = modeOf(r.mode);
-        row.templateHash = r.template_hash;
-        row.shots = r.shots;
-        row.taskVersion = r.task_version;
-        row.isFinal = r.is_final;
-        row.floor = r.floor;
-        row.kind = r.general ? TaskKind::General : TaskKind::Downstream;
-        rows.push_back(row);
-    }
-    m_store.appendEvalResults(m_runId, rows);
+    m_store.appendEvalResults(m_runId, toEvalRows(records));
     if (!records.empty() && records.front().is_final) {
         auto s = summarise(records);
         m_store.setSummary(m_runId, s.downstream, s.general, s.forgetting);

@@ -1,0 +1,200 @@
+#include "run_jobs.h"
+
+#include "pipeline/experiment.h"
+#include "pipeline/pretraining.h"
+#include "recorder/run_recorder.h"
+
+#include <nlohmann/json.hpp>
+
+namespace slim::jobs {
+
+namespace fs = std::filesystem;
+using engine::RunOutcome;
+
+namespace {
+
+constexpr const char *kPretrainMethod = "pretrain";
+
+std::string joinProblems(const std::vector<SpecProblem> &problems)
+{
+    std::string text;
+    for (const auto &p : problems)
+        text += (text.empty() ? "" : "\n") + (p.path.empty() ? p.message : p.path + ": " + p.message);
+    return text;
+}
+
+nlohmann::json parseSpec(const std::string &specJson)
+{
+    try {
+        return nlohmann::json::parse(specJson);
+    } catch (const nlohmann::json::parse_error &e) {
+        throw std::invalid_argument(std::string("not valid JSON: ") + e.what());
+    }
+}
+
+// Runs `body` with the recorder (and the extra observer) attached; records the outcome.
+template<typename Body>
+RunOutcome recorded(store::RunStore &db, std::int64_t runId, const ExecuteOptions &options,
+                    Body &&body)
+{
+    store::RunRecorder recorder(db, runId);
+    std::vector<engine::RunObserver *> observers{&recorder};
+    if (options.extra)
+        observers.push_back(options.extra);
+    engine::ObserverFanout fanout(observers);
+    RunOutcome outcome;
+    try {
+        recorder.started();
+        outcome = body(recorder, fanout);
+    } catch (const std::exception &e) {
+        outcome = {engine::RunStatus::Failed, "the run could not start", e.what()};
+    }
+    try {
+        recorder.finished(outcome);
+    } catch (const std::exception &e) {
+        outcome = {engine::RunStatus::Failed, "the run's outcome could not be recorded", e.what()};
+    }
+    return outcome;
+}
+
+} // namespace
+
+std::string runSpecSchemaText()
+{
+    return engine::runSpecSchemaJson().dump();
+}
+
+std::vector<std::string> presetNames()
+{
+    return engine::presetNames();
+}
+
+std::string presetSpecText(const std::string &name)
+{
+    return engine::preset(name).toJson().dump(2);
+}
+
+std::vector<SpecProblem> validateSpecText(const std::string &specJson)
+{
+    nlohmann::json json;
+    try {
+        json = nlohmann::json::parse(specJson);
+    } catch (const nlohmann::json::parse_error &e) {
+        return {{"", std::string("not valid JSON: ") + e.what()}};
+    }
+    std::vector<SpecProblem> problems;
+    for (const auto &e : engine::validateRunSpec(json))
+        problems.push_back({e.path, e.message});
+    return problems;
+}
+
+std::string normalisedSpecText(const std::string &specJson)
+{
+    if (auto problems = validateSpecText(specJson); !problems.empty())
+        throw std::invalid_argument(joinProblems(problems));
+    return engine::runSpecFromJson(parseSpec(specJson)).toJson().dump(2);
+}
+
+std::int64_t queueRun(store::RunStore &db, const RunRequest &request)
+{
+    if (auto problems = validateSpecText(request.specJson); !problems.empty())
+        throw std::invalid_argument(joinProblems(problems));
+    const auto spec = engine::runSpecFromJson(parseSpec(request.specJson));
+    store::RunRecord record;
+    record.name = spec.name;
+    record.method = engine::methodName(spec.adapter.method);
+    record.specJson = spec.toJson().dump();
+    record.seed = std::int64_t(spec.seed);
+    record.gitCommit = SLIM_GIT_COMMIT;
+    record.tags = request.tags;
+    record.parentRunId = request.parentRunId;
+    return db.createRun(record);
+}
+
+std::int64_t queueBaseModelBuild(store::RunStore &db, const WorkbenchPaths &paths,
+                                 std::int64_t steps, const std::string &outDir)
+{
+    auto plan = engine::PretrainPlan::builtin();
+    if (steps > 0)
+        plan.schedule.steps = steps;
+    const fs::path out = outDir.empty() ? paths.builtin_model : fs::path(outDir);
+    auto spec = plan.toJson();
+    spec["out_dir"] = fs::absolute(out).string();
+    store::RunRecord record;
+    record.name = "pretrain " + out.filename().string();
+    record.method = kPretrainMethod;
+    record.specJson = spec.dump();
+    record.seed = std::int64_t(plan.seed);
+    record.gitCommit = SLIM_GIT_COMMIT;
+    record.tags = {"pretrain"};
+    return db.createRun(record);
+}
+
+bool baseModelReady(const fs::path &dir)
+{
+    return engine::isCompleteModel(dir);
+}
+
+bool needsBuiltinModel(const store::RunRecord &run)
+{
+    if (run.method == kPretrainMethod)
+        return false;
+    const auto spec = nlohmann::json::parse(run.specJson, nullptr, false);
+    return spec.is_object() && spec.value("base_model", std::string("builtin")) == "builtin";
+}
+
+void checkResumable(store::RunStore &db, std::int64_t runId)
+{
+    const auto run = db.getRun(runId);
+    const auto id = std::to_string(runId);
+    if (!run)
+        throw std::invalid_argument("there is no run " + id);
+    if (run->method == kPretrainMethod)
+        throw std::invalid_argument("run " + id + " builds the base model: build it again instead");
+    if (run->status == store::RunStatus::Succeeded)
+        throw std::invalid_argument("run " + id + " has already finished");
+    if (run->status == store::RunStatus::Running)
+        throw std::invalid_argument("run " + id + " is running in process "
+                                    + std::to_string(run->pid.value_or(0)));
+}
+
+RunOutcome executeRun(store::RunStore &db, const WorkbenchPaths &paths, std::int64_t runId,
+                      std::stop_token stop, const ExecuteOptions &options)
+{
+    std::optional<store::RunRecord> run;
+    try {
+        run = db.getRun(runId);
+    } catch (const std::exception &e) {
+        return {engine::RunStatus::Failed, "the run store could not be read", e.what()};
+    }
+    if (!run)
+        return {engine::RunStatus::Failed, "there is no run " + std::to_string(runId), ""};
+    const fs::path runDir = paths.runs / run->uuid;
+    if (run->method == kPretrainMethod) {
+        return recorded(db, runId, options, [&](auto &, engine::RunObserver &observer) {
+            const auto spec = nlohmann::json::parse(run->specJson);
+            auto plan = engine::PretrainPlan::builtin();
+            plan.schedule.steps = spec.at("schedule").at("steps").get<std::int64_t>();
+            const fs::path out = spec.value("out_dir", paths.builtin_model.string());
+            observer.log("building the base model (" + std::to_string(plan.schedule.steps)
+                         + " steps; it is built once and reused)");
+            return engine::runPretraining(plan, out, runDir, data::DataLocator::fromEnvironment(),
+                                          observer, stop, {}, options.device);
+        });
+    }
+    return recorded(db, runId, options, [&](auto &recorder, engine::RunObserver &observer) {
+        engine::ExperimentContext context;
+        context.spec = engine::runSpecFromJson(nlohmann::json::parse(run->specJson));
+        context.run_dir = runDir;
+        context.builtin_model_dir = paths.builtin_model;
+        context.score_cache = &recorder;
+        context.device = options.device;
+        if (options.resume) {
+            if (auto checkpoint = db.latestCheckpoint(runId))
+                context.resume_checkpoint = fs::path(checkpoint->path);
+        }
+        return engine::runExperiment(context, observer, stop);
+    });
+}
+
+} // namespace slim::jobs

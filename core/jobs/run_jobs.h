@@ -1,0 +1,75 @@
+#pragma once
+// The one way a run is queued and executed, whoever asks: slimctl on its main thread, the
+// window's JobManager on a job thread. Queueing records the run (status queued); executing runs
+// the engine on the calling thread and records every event through the RunRecorder, plus any
+// extra observer (a progress printer, the GUI's live stream).
+//
+// This header is std-only (no torch, no Qt): the GUI's services include it. Specs travel as
+// JSON text.
+
+#include "jobs/workbench_paths.h"
+#include "pipeline/run_observer.h"
+#include "store/run_store.h"
+
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace slim::jobs {
+
+// --- specs (JSON text) ------------------------------------------------------------------------
+std::string runSpecSchemaText(); // fields, method defaults, preset names (see run_spec.h)
+std::vector<std::string> presetNames();
+std::string presetSpecText(const std::string &name); // throws std::invalid_argument
+
+struct SpecProblem
+{
+    std::string path;    // "schedule.lr", "" for the document itself
+    std::string message; // "-1 is outside [0, 1]"
+};
+// Every problem of a spec document, including a JSON syntax error (path "", with its line).
+std::vector<SpecProblem> validateSpecText(const std::string &specJson);
+// The spec with every default filled in; throws std::invalid_argument listing the problems.
+std::string normalisedSpecText(const std::string &specJson);
+
+// --- queueing ---------------------------------------------------------------------------------
+struct RunRequest
+{
+    std::string specJson;                  // validated here
+    std::vector<std::string> tags;
+    std::optional<std::int64_t> parentRunId; // duplicated or resumed from
+};
+// Records a fine-tuning run (status queued) and returns its id; throws std::invalid_argument
+// naming every problem of the spec.
+std::int64_t queueRun(store::RunStore &db, const RunRequest &request);
+// Records the build of the built-in base model as a run (method "pretrain"): `steps` 0 = the
+// plan's own; `outDir` "" = paths.builtin_model.
+std::int64_t queueBaseModelBuild(store::RunStore &db, const WorkbenchPaths &paths,
+                                 std::int64_t steps = 0, const std::string &outDir = {});
+
+// True when `dir` holds a complete base model built by the workbench.
+bool baseModelReady(const std::filesystem::path &dir);
+// True when the run's spec asks for the built-in base model.
+bool needsBuiltinModel(const store::RunRecord &run);
+
+// Throws std::invalid_argument saying why `runId` cannot be resumed (finished, running in
+// another process, a pretraining run).
+void checkResumable(store::RunStore &db, std::int64_t runId);
+
+// --- execution (blocking; on the calling thread) -----------------------------------------------
+struct ExecuteOptions
+{
+    engine::RunObserver *extra = nullptr; // also receives every event (not owned)
+    std::string device;                   // "" = CUDA when available, else CPU
+    bool resume = false;                  // continue from the run's latest checkpoint
+};
+// Runs a queued (or, with resume, an interrupted/cancelled/failed) run recorded in `db`: a
+// fine-tuning run through runExperiment, a base-model build through runPretraining. Never
+// throws; errors become a Failed outcome, a stop request a Cancelled one. The run's status is
+// recorded before returning.
+engine::RunOutcome executeRun(store::RunStore &db, const WorkbenchPaths &paths,
+                              std::int64_t runId, std::stop_token stop,
+                              const ExecuteOptions &options = {});
+
+} // namespace slim::jobs
