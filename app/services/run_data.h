@@ -1,0 +1,51 @@
+#pragma once
+// What the views of one run show, as run-store rows: loaded from the store by RunCatalog, or
+// an increment of a live run from MetricStream. One representation for both, so a live view
+// and a reopened one draw the same thing. Plain values; no thread affinity.
+
+#include "store/run_records.h"
+
+#include <QMetaType>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace slim::services {
+
+struct RunData
+{
+    std::int64_t runId = 0;
+    std::vector<store::MetricRow> metrics; // live increments only (loaded runs use series)
+    std::vector<store::EvalRow> evals;
+    std::vector<store::RoutingLayerRow> routingLayers;
+    std::vector<store::RoutingExpertRow> routingExperts;
+    std::vector<store::ClusterLayerRow> clusterLayers;
+    std::vector<store::ClusterCentreRow> clusterCentres;
+
+    bool empty() const;
+    void append(RunData &&more); // same run; keeps the order of arrival
+};
+
+// Everything recorded for one run, read in one go off the GUI thread.
+struct RunDetail
+{
+    store::RunRecord record;
+    // Every metric of the run, downsampled for display (min/max/last per bucket).
+    std::map<std::string, std::vector<store::SeriesBucket>> series;
+    RunData data; // evals, routing, clusters (metrics empty: see series)
+    // The base model's cached scores for the general tasks and splits this run evaluated
+    // (forgetting = base - run on the same items, mode and template).
+    std::vector<store::BaseScoreRow> baseScores;
+    std::vector<store::CheckpointRow> checkpoints;
+    std::vector<store::ArtifactRow> artifacts;
+};
+
+using RunSummaries = std::vector<store::RunSummary>;
+using RunDetailPtr = std::shared_ptr<const RunDetail>;
+
+} // namespace slim::services
+
+Q_DECLARE_METATYPE(slim::services::RunSummaries)
+Q_DECLARE_METATYPE(slim::services::RunDetailPtr)

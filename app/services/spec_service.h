@@ -1,0 +1,31 @@
+#pragma once
+// The run-spec schema, presets and validation for the forms, as Qt JSON (the engine's own
+// definitions, through slim_jobs; no torch headers). Thread-safe; cheap enough for keystrokes.
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace slim::services {
+
+struct SpecIssue
+{
+    QString path;    // "schedule.lr"; "" for the document itself
+    QString message; // "-1 is outside [0, 1]"
+};
+
+// {"fields": [{"path", "type", "default", "min", "max", "choices", "help", "methods"}...],
+//  "method_defaults": {"slim": {...}, ...}, "presets": ["builtin-slim", ...]}.
+// "type" is one of "string", "integer", "number", "boolean", "choice", "string list",
+// "integer list"; "methods" (when present) lists the methods the field applies to.
+QJsonObject runSpecSchema();
+QStringList specPresetNames();
+QJsonObject presetSpec(const QString &name); // {} for an unknown name
+// Every problem of the spec, each naming its field path (unknown fields, fields that do not
+// apply to the chosen method, out-of-range values, wrong types).
+QList<SpecIssue> validateSpec(const QJsonObject &spec);
+// The spec with every default filled in ({} when invalid).
+QJsonObject normalisedSpec(const QJsonObject &spec);
+
+} // namespace slim::services

@@ -1,0 +1,177 @@
+// JobManager with real runs on a tiny real model: a job starts, reports progress, streams live
+// rows, is recorded; one heavy job at a time; cancel (running and queued); resume; bad specs.
+#include "fixture_store.h"
+#include "job_manager.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace slim;
+using namespace slim::services;
+
+class TestJobManager : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_model;
+    jobs::WorkbenchPaths m_paths;
+
+    QString spec(const std::string &method, int steps) const
+    {
+        return QString::fromStdString(testing::tinySpecJson(m_model, method, steps));
+    }
+
+    store::RunRecord run(std::int64_t id) const
+    {
+        store::RunStore db(m_paths.database.string());
+        return *db.getRun(id);
+    }
+
+    static JobInfo waitFinished(JobManager &jobs, quint64 id, QSignalSpy &finished)
+    {
+        for (int i = 0; i < 600; ++i) {
+            if (auto job = jobs.job(id); job && isFinished(job->state))
+                return *job;
+            finished.wait(1000);
+        }
+        return {};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        qputenv("XDG_DATA_HOME", m_dir.filePath(QStringLiteral("home")).toUtf8());
+        m_model = m_dir.filePath(QStringLiteral("tiny-model"));
+        QString error;
+        QVERIFY2(testing::makeTinyModel(m_model, &error), qPrintable(error));
+        m_paths = jobs::WorkbenchPaths::resolve(m_dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    }
+
+    void runsRecordsAndStreams()
+    {
+        MetricStream stream;
+        JobManager jobs(m_paths, &stream);
+        QSignalSpy changed(&jobs, &JobManager::jobChanged);
+        QSignalSpy finished(&jobs, &JobManager::jobFinished);
+        QString error;
+        const auto id = jobs.submitRun(spec("slim", 6), {QStringLiteral("t")}, std::nullopt,
+                                       JobManager::Placement::Last, &error);
+        QVERIFY2(id, qPrintable(error));
+        const auto runId = jobs.job(id)->runId;
+        const auto subscription = stream.subscribe(runId);
+        QCOMPARE(run(runId).status, store::RunStatus::Queued);
+
+        const auto done = waitFinished(jobs, id, finished);
+        QCOMPARE(jobStateName(done.state), QStringLiteral("succeeded"));
+        bool sawTrainProgress = false;
+        for (const auto &args : changed) {
+            const auto info = args.at(0).value<JobInfo>();
+            sawTrainProgress |= info.phase == QStringLiteral("train") && info.done > 0
+                                && info.total == 6;
+        }
+        QVERIFY(sawTrainProgress);
+        QCOMPARE(run(runId).status, store::RunStatus::Succeeded);
+        QCOMPARE(run(runId).tags, std::vector<std::string>{"t"});
+
+        const auto live = stream.drain(subscription);
+        QVERIFY(std::any_of(live.metrics.begin(), live.metrics.end(),
+                            [](const auto &m) { return m.name == "loss/lm"; }));
+        QVERIFY(!live.routingExperts.empty()); // SLIM routes
+        QVERIFY(!live.clusterCentres.empty());
+        QVERIFY(!live.evals.empty());
+        QVERIFY(stream.drain(subscription).empty()); // drained means gone
+    }
+
+    void oneHeavyJobAtATimeAndCancel()
+    {
+        MetricStream stream;
+        JobManager jobs(m_paths, &stream);
+        QSignalSpy changed(&jobs, &JobManager::jobChanged);
+        QSignalSpy finished(&jobs, &JobManager::jobFinished);
+        const auto first = jobs.submitRun(spec("lora", 400), {}, std::nullopt,
+                                          JobManager::Placement::Last);
+        const auto second = jobs.submitRun(spec("lora", 4), {}, std::nullopt,
+                                           JobManager::Placement::Last);
+        QVERIFY(first && second);
+        QTRY_VERIFY_WITH_TIMEOUT(jobs.job(first)->phase == QStringLiteral("train")
+                                     && jobs.job(first)->done >= 3, 60000);
+        QCOMPARE(jobs.job(second)->state, JobState::Queued);
+
+        jobs.requestCancel(second); // queued: dropped, its run cancelled
+        QCOMPARE(jobs.job(second)->state, JobState::Cancelled);
+        QCOMPARE(run(jobs.job(second)->runId).status, store::RunStatus::Cancelled);
+
+        jobs.requestCancel(first); // running: stops at the next step, keeps its checkpoint
+        const auto done = waitFinished(jobs, first, finished);
+        QCOMPARE(done.state, JobState::Cancelled);
+        const auto runId = done.runId;
+        QCOMPARE(run(runId).status, store::RunStatus::Cancelled);
+        store::RunStore db(m_paths.database.string());
+        QVERIFY(db.latestCheckpoint(runId).has_value());
+        QVERIFY(run(runId).currentStep < 400);
+    }
+
+    void resumesACancelledRun()
+    {
+        MetricStream stream;
+        JobManager jobs(m_paths, &stream);
+        QSignalSpy finished(&jobs, &JobManager::jobFinished);
+        const auto first = jobs.submitRun(spec("lora", 60), {}, std::nullopt,
+                                          JobManager::Placement::Last);
+        QTRY_VERIFY_WITH_TIMEOUT(jobs.job(first)->phase == QStringLiteral("train")
+                                     && jobs.job(first)->done >= 2, 60000);
+        jobs.requestCancel(first);
+        const auto runId = waitFinished(jobs, first, finished).runId;
+        QCOMPARE(run(runId).status, store::RunStatus::Cancelled);
+
+        QString error;
+        const auto resumed = jobs.submitResume(runId, &error);
+        QVERIFY2(resumed, qPrintable(error));
+        QCOMPARE(waitFinished(jobs, resumed, finished).state, JobState::Succeeded);
+        QCOMPARE(run(runId).status, store::RunStatus::Succeeded);
+        QCOMPARE(run(runId).currentStep, std::int64_t(60));
+        QVERIFY(!jobs.submitResume(runId, &error)); // finished runs are not resumed
+        QVERIFY(error.contains(QStringLiteral("already finished")));
+    }
+
+    void badSpecIsRefusedWithItsField()
+    {
+        MetricStream stream;
+        JobManager jobs(m_paths, &stream);
+        auto json = QJsonDocument::fromJson(spec("lora", 4).toUtf8()).object();
+        auto schedule = json[QStringLiteral("schedule")].toObject();
+        schedule[QStringLiteral("lr")] = -1;
+        json[QStringLiteral("schedule")] = schedule;
+        QString error;
+        QCOMPARE(jobs.submitRun(QString::fromUtf8(QJsonDocument(json).toJson()), {}, std::nullopt,
+                                JobManager::Placement::Last, &error),
+                 quint64(0));
+        QVERIFY2(error.contains(QStringLiteral("schedule.lr")), qPrintable(error));
+        QVERIFY(!jobs.submitRun(QStringLiteral("{not json"), {}, std::nullopt,
+                                JobManager::Placement::Last, &error));
+        QVERIFY(error.contains(QStringLiteral("JSON")));
+        QVERIFY(jobs.jobs().empty());
+    }
+
+    void shutdownCancelsRunningJobs()
+    {
+        MetricStream stream;
+        std::int64_t runId = 0;
+        {
+            JobManager jobs(m_paths, &stream);
+            const auto id = jobs.submitRun(spec("lora", 400), {}, std::nullopt,
+                                           JobManager::Placement::Last);
+            runId = jobs.job(id)->runId;
+            QTRY_VERIFY_WITH_TIMEOUT(jobs.job(id)->done >= 2, 60000);
+        } // the destructor asks every job to stop and waits
+        QCOMPARE(run(runId).status, store::RunStatus::Cancelled);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJobManager)
+#include "tst_job_manager_slow.moc"
