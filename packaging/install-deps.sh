@@ -9,7 +9,7 @@ packages=(
     libtorch-dev libopenblas0-openmp
     libsqlite3-dev sqlite3
     nlohmann-json3-dev libcli11-dev zlib1g-dev
-    xvfb xauth imagemagick
+    xvfb xauth imagemagick fonts-dejavu-core libxkbcommon-x11-0 libxcb-cursor0
     python3-torch
     clang-format
 )

@@ -4,8 +4,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <set>
-#include <tuple>
 
 namespace slim::services {
 
@@ -101,21 +99,14 @@ void CatalogWorker::loadDetail(std::int64_t runId, int maxPoints)
         data.clusterCentres = db.clusterCentres(runId);
         detail->checkpoints = db.checkpoints(runId);
         detail->artifacts = db.artifacts(runId);
-        // The base model's cached scores for what this run evaluated on the general suite.
+        // The base model's cached scores (forgetting = base - run on the same items).
         const auto hashes = QJsonDocument::fromJson(
             QByteArray::fromStdString(detail->record.datasetHashesJson)).object();
         const auto modelHash = hashes.value(QStringLiteral("base_model")).toString().toStdString();
-        if (!modelHash.empty()) {
-            std::set<std::tuple<std::string, std::string, std::string>> keys;
-            for (const auto &e : data.evals) {
-                if (e.kind == store::TaskKind::General)
-                    keys.insert({e.task, e.split, e.taskVersion});
-            }
-            for (const auto &[task, split, version] : keys) {
-                auto rows = db.baseScores(modelHash, task, split, version);
-                detail->baseScores.insert(detail->baseScores.end(), rows.begin(), rows.end());
-            }
-        }
+        // All of them, not only those of evaluations already stored: a live run's next
+        // evaluation is compared with the scores its base-eval phase cached at the start.
+        if (!modelHash.empty())
+            detail->baseScores = db.baseScoresOfModel(modelHash);
         Q_EMIT detailLoaded(RunDetailPtr(std::move(detail)));
     });
 }

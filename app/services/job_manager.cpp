@@ -44,6 +44,14 @@ JobManager::JobManager(jobs::WorkbenchPaths paths, MetricStream *stream, QObject
     , m_stream(stream)
 {
     qRegisterMetaType<JobInfo>();
+    // Runs left running by a process that died (a crash, a killed slimctl) become interrupted,
+    // so the window offers to resume them instead of showing them as running forever.
+    try {
+        store::RunStore db(m_paths.database.string());
+        db.markInterruptedRuns();
+    } catch (const std::exception &) {
+        // The catalog reports an unreadable database to the user.
+    }
 }
 
 JobManager::~JobManager()

@@ -47,7 +47,8 @@ class JobManager : public QObject
 {
     Q_OBJECT
 public:
-    // `stream` (not owned) receives every job's live rows; it must outlive the manager.
+    // `stream` (not owned) receives every job's live rows; it must outlive the manager. Marks
+    // runs left queued/running by dead processes as interrupted.
     JobManager(jobs::WorkbenchPaths paths, MetricStream *stream, QObject *parent = nullptr);
     // Requests every job to stop and waits for their threads (see shutdown()).
     ~JobManager() override;

@@ -35,8 +35,8 @@ struct RunDetail
     // Every metric of the run, downsampled for display (min/max/last per bucket).
     std::map<std::string, std::vector<store::SeriesBucket>> series;
     RunData data; // evals, routing, clusters (metrics empty: see series)
-    // The base model's cached scores for the general tasks and splits this run evaluated
-    // (forgetting = base - run on the same items, mode and template).
+    // Every cached score of the run's base model (forgetting = base - run on the same items,
+    // mode and template); empty until the run has recorded its base model's hash.
     std::vector<store::BaseScoreRow> baseScores;
     std::vector<store::CheckpointRow> checkpoints;
     std::vector<store::ArtifactRow> artifacts;

@@ -4,19 +4,18 @@
 #include "command_args.h"
 #include "model_commands.h"
 
+#include "jobs/run_jobs.h"
 #include "store/store_error.h"
 
 #include <CLI/CLI.hpp>
-#include <torch/torch.h>
 
 #include <iostream>
-#include <thread>
 
 namespace slim::cli {
 
 int runSlimctl(int argc, char **argv)
 {
-    torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+    jobs::configureEngineThreads();
     CLI::App app{"slimctl: train, evaluate and compare SLIM and its baselines, headless"};
     app.require_subcommand(1);
     GlobalOptions g;

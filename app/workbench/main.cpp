@@ -1,8 +1,70 @@
-// Placeholder until the main window lands (this commit series): prints where data lives.
+// slim-workbench: the desktop application. This file only wires the services and the window.
+#include "job_manager.h"
+#include "jobs/workbench_paths.h"
+#include "main/main_window.h"
+#include "metric_stream.h"
+#include "run_catalog.h"
+
 #include <QApplication>
+#include <QCommandLineParser>
+
+#include <cstdio>
+#include <cstdlib>
+#include <malloc.h>
+
+namespace {
+
+// Without a display QApplication aborts; say what to do instead.
+bool haveDisplay()
+{
+    const auto has = [](const char *name) {
+        const char *value = std::getenv(name);
+        return value && *value;
+    };
+    return has("DISPLAY") || has("WAYLAND_DISPLAY") || has("QT_QPA_PLATFORM");
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
+    if (!haveDisplay()) {
+        std::fprintf(stderr,
+                     "slim-workbench: no display (DISPLAY is not set). On a machine without a "
+                     "screen, run the same demo headless with `slimctl demo`, or start the "
+                     "window under `xvfb-run`.\n");
+        return 2;
+    }
+    // As in slimctl: keep freed training tensors in the heap instead of returning them to the
+    // kernel every step.
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+
     QApplication app(argc, argv);
-    return 0;
+    QApplication::setOrganizationName(QStringLiteral("SLIM Workbench"));
+    QApplication::setApplicationName(QStringLiteral("slim-workbench"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train, watch and compare SLIM and its baselines"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption database(QStringLiteral("db"),
+                                QStringLiteral("Run database (default: ~/.local/share/"
+                                               "slim-workbench/runs.sqlite)"),
+                                QStringLiteral("path"));
+    QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Queue the demo at start"));
+    parser.addOption(database);
+    parser.addOption(demo);
+    parser.process(app);
+
+    const auto paths = slim::jobs::WorkbenchPaths::resolve(parser.value(database).toStdString());
+    slim::services::MetricStream stream;
+    slim::services::JobManager jobs(paths, &stream);
+    slim::services::RunCatalog catalog(QString::fromStdString(paths.database.string()));
+    slim::ui::MainWindow window(&catalog, &jobs, &stream);
+    window.show();
+    if (parser.isSet(demo))
+        window.runDemo();
+    return app.exec();
 }

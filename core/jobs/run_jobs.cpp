@@ -5,6 +5,9 @@
 #include "recorder/run_recorder.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <thread>
 
 namespace slim::jobs {
 
@@ -158,9 +161,15 @@ void checkResumable(store::RunStore &db, std::int64_t runId)
                                     + std::to_string(run->pid.value_or(0)));
 }
 
+void configureEngineThreads()
+{
+    torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+}
+
 RunOutcome executeRun(store::RunStore &db, const WorkbenchPaths &paths, std::int64_t runId,
                       std::stop_token stop, const ExecuteOptions &options)
 {
+    configureEngineThreads();
     std::optional<store::RunRecord> run;
     try {
         run = db.getRun(runId);

@@ -58,6 +58,10 @@ bool needsBuiltinModel(const store::RunRecord &run);
 void checkResumable(store::RunStore &db, std::int64_t runId);
 
 // --- execution (blocking; on the calling thread) -----------------------------------------------
+// LibTorch's intra-op threads = the machine's cores (its default here is 1). OpenMP keeps the
+// setting per thread, so executeRun calls it on the job's thread too.
+void configureEngineThreads();
+
 struct ExecuteOptions
 {
     engine::RunObserver *extra = nullptr; // also receives every event (not owned)

@@ -93,6 +93,8 @@ public:
     // ordered by metric, mode, template, shots.
     std::vector<BaseScoreRow> baseScores(const std::string &modelHash, const std::string &task,
                                          const std::string &split, const std::string &taskVersion);
+    // Every cached score of one model, ordered by task, split, version, metric, mode, template.
+    std::vector<BaseScoreRow> baseScoresOfModel(const std::string &modelHash);
     void putBaseScore(const BaseScoreRow &row); // insert or replace (upsert)
 
     // --- routing and clusters (replace rows with the same key) ----------------------------

@@ -231,36 +231,59 @@ std::optional<BaseScoreRow> RunStore::baseScore(const BaseScoreKey &key)
     return row;
 }
 
-std::vector<BaseScoreRow> RunStore::baseScores(const std::string &modelHash,
-                                               const std::string &task, const std::string &split,
-                                               const std::string &taskVersion)
+namespace {
+
+// Rows of a base_scores query selecting task, split, task_version, metric, mode,
+// template_hash, shots, value, stderr, n, created_at (in that order).
+std::vector<BaseScoreRow> readBaseScores(Statement &query, const std::string &modelHash)
 {
-    Statement query(m_db,
-                    "SELECT metric, mode, template_hash, shots, value, stderr, n, created_at"
-                    " FROM base_scores WHERE model_hash = ?1 AND task = ?2 AND split = ?3"
-                    " AND task_version = ?4 ORDER BY metric, mode, template_hash, shots");
-    query.bind(1, modelHash);
-    query.bind(2, task);
-    query.bind(3, split);
-    query.bind(4, taskVersion);
     std::vector<BaseScoreRow> out;
     while (query.step()) {
         BaseScoreRow row;
         row.key = {modelHash,
-                   task,
-                   split,
                    query.columnText(0),
-                   scoringModeFromName(query.columnText(1)).value_or(ScoringMode::Loglikelihood),
-                   query.columnText(2),
-                   query.columnInt64(3),
-                   taskVersion};
-        row.value = query.columnDouble(4);
-        row.stderr_ = query.columnOptDouble(5);
-        row.n = query.columnInt64(6);
-        row.createdAt = query.columnText(7);
+                   query.columnText(1),
+                   query.columnText(3),
+                   scoringModeFromName(query.columnText(4)).value_or(ScoringMode::Loglikelihood),
+                   query.columnText(5),
+                   query.columnInt64(6),
+                   query.columnText(2)};
+        row.value = query.columnDouble(7);
+        row.stderr_ = query.columnOptDouble(8);
+        row.n = query.columnInt64(9);
+        row.createdAt = query.columnText(10);
         out.push_back(std::move(row));
     }
     return out;
+}
+
+constexpr const char *kBaseScoreColumns
+    = "SELECT task, split, task_version, metric, mode, template_hash, shots, value, stderr, n,"
+      " created_at FROM base_scores WHERE model_hash = ?1";
+
+} // namespace
+
+std::vector<BaseScoreRow> RunStore::baseScores(const std::string &modelHash,
+                                               const std::string &task, const std::string &split,
+                                               const std::string &taskVersion)
+{
+    Statement query(m_db, std::string(kBaseScoreColumns)
+                              + " AND task = ?2 AND split = ?3 AND task_version = ?4"
+                                " ORDER BY metric, mode, template_hash, shots");
+    query.bind(1, modelHash);
+    query.bind(2, task);
+    query.bind(3, split);
+    query.bind(4, taskVersion);
+    return readBaseScores(query, modelHash);
+}
+
+std::vector<BaseScoreRow> RunStore::baseScoresOfModel(const std::string &modelHash)
+{
+    Statement query(m_db, std::string(kBaseScoreColumns)
+                              + " ORDER BY task, split, task_version, metric, mode,"
+                                " template_hash, shots");
+    query.bind(1, modelHash);
+    return readBaseScores(query, modelHash);
 }
 
 void RunStore::putBaseScore(const BaseScoreRow &row)

@@ -79,6 +79,7 @@ private Q_SLOTS:
         QCOMPARE(detail->data.routingExperts.size(), size_t(2 * 2 * 10));
         QCOMPARE(detail->data.clusterCentres.size(), size_t(2 * 2 * 4));
         QCOMPARE(detail->baseScores.size(), size_t(2)); // capitals: probe split and test split
+        QCOMPARE(detail->baseScores.front().key.task, std::string("capitals"));
 
         // The forgetting the views plot: base 0.7, final capitals 0.65.
         const auto points = tradeoff(*detail);

@@ -1,0 +1,525 @@
+#include "runview/curves_view.h"
+
+#include "plot/plot_export.h"
+#include "run_scores.h"
+#include "runview/runview_support.h"
+
+#include <QCheckBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QVBoxLayout>
+
+#include <limits>
+
+namespace slim::ui {
+
+namespace {
+
+const QString kLossPrefix = QStringLiteral("loss/");
+const QString kLr = QStringLiteral("lr");
+
+// The main terms keep their colours whatever else a method logs.
+int lossColorIndex(const QString &name, int fallback)
+{
+    if (name == QLatin1String("loss/lm"))
+        return 0;
+    if (name == QLatin1String("loss/l1"))
+        return 1;
+    if (name == QLatin1String("loss/aux"))
+        return 2;
+    return 3 + fallback;
+}
+
+QCustomPlot *makePlot(const QString &objectName, const QString &title, const QString &yLabel,
+                      const QString &exportName)
+{
+    auto *plot = new QCustomPlot;
+    plot->setObjectName(objectName);
+    runplot::stylePlot(plot, title, QStringLiteral("step"), yLabel);
+    installPlotExport(plot, exportName);
+    return plot;
+}
+
+} // namespace
+
+CurvesView::CurvesView(QWidget *parent)
+    : QWidget(parent)
+    , m_lossPlot(makePlot(QStringLiteral("lossPlot"), QStringLiteral("Losses"),
+                          QStringLiteral("loss (nats/token)"), QStringLiteral("losses")))
+    , m_lrPlot(makePlot(QStringLiteral("lrPlot"), QStringLiteral("Learning rate"),
+                        QStringLiteral("learning rate"), QStringLiteral("learning-rate")))
+    , m_scorePlot(
+          makePlot(QStringLiteral("scorePlot"),
+                   QStringLiteral("Primary scores  (● probe subset, ◆ final, full test set)"),
+                   QStringLiteral("score (%)"), QStringLiteral("scores")))
+    , m_otherPlot(makePlot(QStringLiteral("otherPlot"), QStringLiteral("Other metrics"),
+                           QStringLiteral("value"), QStringLiteral("metrics")))
+    , m_lossEmpty(runplot::addCentredText(m_lossPlot))
+    , m_lrEmpty(runplot::addCentredText(m_lrPlot))
+    , m_scoreEmpty(runplot::addCentredText(m_scorePlot))
+    , m_otherEmpty(runplot::addCentredText(m_otherPlot))
+    , m_picker(new QListWidget)
+    , m_logScale(new QCheckBox(QStringLiteral("Log-scale losses")))
+{
+    m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));
+    m_lrPlot->yAxis->setNumberPrecision(2);
+    m_scorePlot->yAxis2->setLabel(QStringLiteral("bits per byte (lower is better)"));
+
+    auto *grid = new QGridLayout;
+    grid->setSpacing(6);
+    grid->addWidget(m_lossPlot, 0, 0);
+    grid->addWidget(m_scorePlot, 0, 1);
+    grid->addWidget(m_lrPlot, 1, 0);
+    grid->addWidget(m_otherPlot, 1, 1);
+
+    m_picker->setObjectName(QStringLiteral("metricPicker"));
+    m_picker->setToolTip(QStringLiteral("Tick metrics to plot them under \"Other metrics\"; "
+                                        "each gets its own value axis."));
+    m_logScale->setObjectName(QStringLiteral("lossLogScale"));
+    auto *hint = new QLabel(QStringLiteral("Drag or scroll on a plot to pan or zoom the steps; "
+                                           "double-click to show everything again."));
+    hint->setWordWrap(true);
+    hint->setStyleSheet(QStringLiteral("color: #5a5a5a;"));
+    auto *side = new QVBoxLayout;
+    side->addWidget(m_logScale);
+    side->addSpacing(8);
+    side->addWidget(new QLabel(QStringLiteral("<b>Other metrics</b>")));
+    side->addWidget(m_picker, 1);
+    side->addWidget(hint);
+    auto *sideWidget = new QWidget;
+    sideWidget->setLayout(side);
+    sideWidget->setFixedWidth(190);
+    side->setContentsMargins(0, 0, 0, 0);
+
+    auto *root = new QHBoxLayout(this);
+    root->addLayout(grid, 1);
+    root->addWidget(sideWidget);
+
+    connect(m_logScale, &QCheckBox::toggled, this, &CurvesView::setLossLogScale);
+    connect(m_picker, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {
+        if (item->checkState() == Qt::Checked)
+            m_shownMetrics.insert(item->text());
+        else
+            m_shownMetrics.remove(item->text());
+        rebuildOtherPlot();
+        resetRangesIfFollowing();
+    });
+    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot}) {
+        connect(plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this,
+                [this, plot] { syncKeyRange(plot); });
+        // Dragging or zooming pins the view; new live points no longer move it.
+        connect(plot, &QCustomPlot::mousePress, this, [this] { m_followLive = false; });
+        connect(plot, &QCustomPlot::mouseWheel, this, [this] { m_followLive = false; });
+        connect(plot, &QCustomPlot::mouseDoubleClick, this, [this] {
+            m_followLive = true;
+            resetRanges();
+        });
+    }
+    clear();
+}
+
+CurvesView::~CurvesView() = default;
+
+CurvesView::Target CurvesView::targetOf(const QString &name)
+{
+    if (name.startsWith(kLossPrefix))
+        return Target::Loss;
+    if (name == kLr)
+        return Target::Lr;
+    return Target::Other;
+}
+
+void CurvesView::clear()
+{
+    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
+        plot->clearGraphs();
+    m_series.clear();
+    {
+        const QSignalBlocker block(m_picker);
+        m_picker->clear();
+    }
+    m_scores = services::RunDetail {};
+    m_followLive = true;
+    rebuildOtherPlot();
+    refreshEmptyTexts();
+    resetRanges();
+}
+
+CurvesView::Series &CurvesView::ensureSeries(const QString &name, bool withBand)
+{
+    auto it = m_series.find(name);
+    if (it != m_series.end())
+        return it->second;
+    Series &series = m_series[name];
+    series.line = QSharedPointer<QCPGraphDataContainer>::create();
+    if (withBand) {
+        series.low = QSharedPointer<QCPGraphDataContainer>::create();
+        series.high = QSharedPointer<QCPGraphDataContainer>::create();
+    }
+    switch (targetOf(name)) {
+    case Target::Loss:
+        addGraphs(name, series, m_lossPlot, m_lossPlot->yAxis,
+                  runplot::seriesColor(lossColorIndex(name, m_lossPlot->graphCount())));
+        break;
+    case Target::Lr:
+        addGraphs(name, series, m_lrPlot, m_lrPlot->yAxis, runplot::seriesColor(0));
+        break;
+    case Target::Other: {
+        const QSignalBlocker block(m_picker);
+        auto *item = new QListWidgetItem(name);
+        item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+        item->setCheckState(m_shownMetrics.contains(name) ? Qt::Checked : Qt::Unchecked);
+        m_otherDirty = m_otherDirty || m_shownMetrics.contains(name);
+        int row = 0;
+        while (row < m_picker->count() && m_picker->item(row)->text() < name)
+            ++row;
+        m_picker->insertItem(row, item);
+        break;
+    }
+    }
+    return series;
+}
+
+void CurvesView::addGraphs(const QString &name, Series &series, QCustomPlot *plot,
+                           QCPAxis *valueAxis, const QColor &color)
+{
+    // The min..max band goes first so the line is drawn over it.
+    if (series.low) {
+        QColor fill = color;
+        fill.setAlpha(45);
+        auto *low = plot->addGraph(plot->xAxis, valueAxis);
+        low->setName(name + QStringLiteral(" min"));
+        low->setData(series.low);
+        low->setPen(Qt::NoPen);
+        low->removeFromLegend();
+        auto *high = plot->addGraph(plot->xAxis, valueAxis);
+        high->setName(name + QStringLiteral(" max"));
+        high->setData(series.high);
+        high->setPen(Qt::NoPen);
+        high->setBrush(fill);
+        high->setChannelFillGraph(low);
+        high->removeFromLegend();
+    }
+    series.graph = plot->addGraph(plot->xAxis, valueAxis);
+    series.graph->setName(name);
+    series.graph->setData(series.line);
+    series.graph->setPen(QPen(color, 1.6));
+}
+
+void CurvesView::setDetail(const services::RunDetailPtr &detail)
+{
+    clear();
+    if (!detail) {
+        replotAll();
+        return;
+    }
+    m_scores = runplot::scoreSource(*detail);
+    for (const auto &[stdName, buckets] : detail->series) {
+        if (buckets.empty())
+            continue;
+        bool bucketed = false;
+        for (const auto &b : buckets)
+            bucketed = bucketed || b.count > 1;
+        const QString name = QString::fromStdString(stdName);
+        // The graphs are made after the containers' shape is known (band or not).
+        Series &series = ensureSeries(name, bucketed);
+        QVector<QCPGraphData> line, low, high;
+        line.reserve(int(buckets.size()));
+        for (const auto &b : buckets) {
+            const double key = double(b.lastStep);
+            line.append(QCPGraphData(key, b.last));
+            if (bucketed) {
+                low.append(QCPGraphData(key, b.min));
+                high.append(QCPGraphData(key, b.max));
+            }
+        }
+        series.line->add(line, true);
+        if (bucketed) {
+            series.low->add(low, true);
+            series.high->add(high, true);
+        }
+        series.lastStep = buckets.back().lastStep;
+        series.hasStep = true;
+    }
+    if (m_otherDirty)
+        rebuildOtherPlot();
+    rebuildScores();
+    refreshEmptyTexts();
+    resetRanges();
+    replotAll();
+}
+
+void CurvesView::appendLive(const services::RunData &data)
+{
+    // Group the increment per metric, keeping only steps after the last one plotted; the
+    // running last step also drops repeats inside one drain (two pushes overlapping).
+    struct Fresh
+    {
+        std::int64_t lastStep = 0;
+        bool hasStep = false;
+        QVector<QCPGraphData> points;
+    };
+    std::map<QString, Fresh> fresh;
+    for (const auto &row : data.metrics) {
+        const QString name = QString::fromStdString(row.name);
+        auto it = fresh.find(name);
+        if (it == fresh.end()) {
+            Fresh f;
+            if (auto s = m_series.find(name); s != m_series.end()) {
+                f.lastStep = s->second.lastStep;
+                f.hasStep = s->second.hasStep;
+            }
+            it = fresh.emplace(name, std::move(f)).first;
+        }
+        Fresh &f = it->second;
+        if (f.hasStep && row.step <= f.lastStep)
+            continue;
+        f.points.append(QCPGraphData(double(row.step), row.value));
+        f.lastStep = row.step;
+        f.hasStep = true;
+    }
+    bool metricsChanged = false;
+    for (auto &[name, f] : fresh) {
+        if (f.points.isEmpty())
+            continue;
+        Series &series = ensureSeries(name, false);
+        series.line->add(f.points, true);
+        if (series.low) { // a loaded bucketed series continues as a zero-width band
+            series.low->add(f.points, true);
+            series.high->add(f.points, true);
+        }
+        series.lastStep = f.lastStep;
+        series.hasStep = true;
+        metricsChanged = true;
+    }
+    if (m_otherDirty)
+        rebuildOtherPlot();
+    const bool scoresChanged = runplot::mergeEvals(m_scores.data.evals, data.evals);
+    if (scoresChanged)
+        rebuildScores();
+    if (!metricsChanged && !scoresChanged)
+        return;
+    refreshEmptyTexts();
+    if (m_followLive)
+        resetRanges();
+    replotAll();
+}
+
+QStringList CurvesView::otherMetrics() const
+{
+    QStringList names;
+    for (int row = 0; row < m_picker->count(); ++row)
+        names << m_picker->item(row)->text();
+    return names;
+}
+
+void CurvesView::setMetricShown(const QString &name, bool shown)
+{
+    const auto items = m_picker->findItems(name, Qt::MatchExactly);
+    for (auto *item : items)
+        item->setCheckState(shown ? Qt::Checked : Qt::Unchecked);
+}
+
+void CurvesView::setLossLogScale(bool log)
+{
+    if (m_logScale->isChecked() != log) {
+        m_logScale->setChecked(log); // re-enters through toggled
+        return;
+    }
+    QCPAxis *axis = m_lossPlot->yAxis;
+    axis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (log)
+        axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    else
+        axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    runplot::fitValueAxes(m_lossPlot);
+    m_lossPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvesView::rebuildOtherPlot()
+{
+    m_otherDirty = false;
+    QCustomPlot *plot = m_otherPlot;
+    plot->clearGraphs(); // the data lives on in the series' containers
+    for (QCPAxis *axis : plot->axisRect()->axes(QCPAxis::atRight)) {
+        if (axis != plot->yAxis2)
+            plot->axisRect()->removeAxis(axis);
+    }
+    for (auto &[name, series] : m_series) {
+        if (targetOf(name) == Target::Other)
+            series.graph = nullptr;
+    }
+    QList<QCPAxis *> valueAxes;
+    for (int row = 0; row < m_picker->count(); ++row) {
+        const auto *item = m_picker->item(row);
+        if (item->checkState() != Qt::Checked)
+            continue;
+        const int i = int(valueAxes.size());
+        // Metrics of different units each get an axis: left, right, then further right.
+        QCPAxis *axis = i == 0 ? plot->yAxis
+            : i == 1           ? plot->yAxis2
+                               : plot->axisRect()->addAxis(QCPAxis::atRight);
+        const QColor color = runplot::seriesColor(4 + i);
+        axis->setVisible(true);
+        axis->setTickLabels(true);
+        axis->setLabel(item->text());
+        axis->setLabelColor(color);
+        axis->setTickLabelColor(color);
+        axis->setTickLabelFont(plot->xAxis->tickLabelFont());
+        axis->setNumberFormat(QStringLiteral("gb"));
+        axis->grid()->setVisible(i == 0);
+        valueAxes << axis;
+        addGraphs(item->text(), m_series[item->text()], plot, axis, color);
+    }
+    if (valueAxes.isEmpty()) {
+        plot->yAxis->setLabel(QStringLiteral("value"));
+        plot->yAxis->setLabelColor(Qt::black);
+        plot->yAxis->setTickLabelColor(Qt::black);
+    }
+    if (valueAxes.size() < 2)
+        plot->yAxis2->setVisible(false);
+    runplot::placeLegend(plot, valueAxes.size() > 1); // one metric: the axis label names it
+    refreshEmptyTexts();
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvesView::rebuildScores()
+{
+    QCustomPlot *plot = m_scorePlot;
+    plot->clearGraphs();
+    bool anyBitsPerByte = false;
+    int colorIndex = 0;
+    for (const auto &task : services::primaryScores(m_scores)) {
+        const QColor color = runplot::seriesColor(colorIndex++);
+        const bool bitsPerByte = !task.higherIsBetter;
+        anyBitsPerByte = anyBitsPerByte || bitsPerByte;
+        QCPAxis *axis = bitsPerByte ? plot->yAxis2 : plot->yAxis;
+        const double scale = bitsPerByte ? 1.0 : 100.0;
+        const bool general = task.kind == store::TaskKind::General;
+        const QString taskName = QString::fromStdString(task.task);
+
+        QVector<QCPGraphData> probe, finals, base;
+        for (const auto &p : task.points) {
+            (p.isFinal ? finals : probe).append(QCPGraphData(double(p.step), p.value * scale));
+            if (p.base && !p.isFinal)
+                base.append(QCPGraphData(double(p.step), *p.base * scale));
+        }
+        if (base.isEmpty()) { // no probe points: the final one's base still helps
+            for (const auto &p : task.points) {
+                if (p.base && p.isFinal)
+                    base.append(QCPGraphData(double(p.step), *p.base * scale));
+            }
+        }
+        QString label
+            = taskName + (general ? QStringLiteral(" (general)") : QStringLiteral(" (downstream)"));
+        if (bitsPerByte)
+            label += QStringLiteral(", bits/byte");
+
+        auto *line = plot->addGraph(plot->xAxis, axis);
+        line->setName(label);
+        line->setPen(QPen(color, 2.0, general ? Qt::DashLine : Qt::SolidLine));
+        line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 6));
+        line->data()->set(probe, true);
+
+        if (!finals.isEmpty()) {
+            auto *finalPoints = plot->addGraph(plot->xAxis, axis);
+            finalPoints->setName(taskName + QStringLiteral(" final"));
+            finalPoints->setLineStyle(QCPGraph::lsNone);
+            finalPoints->setScatterStyle(
+                QCPScatterStyle(QCPScatterStyle::ssDiamond, color, color, 11));
+            finalPoints->data()->set(finals, true);
+            finalPoints->removeFromLegend();
+        }
+        if (!base.isEmpty()) {
+            auto *baseLine = plot->addGraph(plot->xAxis, axis);
+            baseLine->setName(taskName + QStringLiteral(" base model"));
+            baseLine->setPen(QPen(color.lighter(130), 1.2, Qt::DotLine));
+            baseLine->data()->set(base, true);
+        }
+    }
+    plot->yAxis2->setVisible(anyBitsPerByte);
+}
+
+void CurvesView::refreshEmptyTexts()
+{
+    auto hasData = [this](Target target) {
+        for (const auto &[name, series] : m_series) {
+            if (targetOf(name) == target && !series.line->isEmpty())
+                return true;
+        }
+        return false;
+    };
+    m_lossEmpty->setText(QStringLiteral("No loss recorded yet"));
+    m_lossEmpty->setVisible(!hasData(Target::Loss));
+    m_lrEmpty->setText(QStringLiteral("No learning rate recorded yet"));
+    m_lrEmpty->setVisible(!hasData(Target::Lr));
+    m_scoreEmpty->setText(QStringLiteral("No evaluations yet"));
+    m_scoreEmpty->setVisible(m_scorePlot->graphCount() == 0);
+    if (m_picker->count() == 0)
+        m_otherEmpty->setText(QStringLiteral("No other metrics recorded"));
+    else
+        m_otherEmpty->setText(QStringLiteral("Tick a metric on the right to plot it here"));
+    m_otherEmpty->setVisible(m_otherPlot->graphCount() == 0);
+}
+
+void CurvesView::resetRangesIfFollowing()
+{
+    if (m_followLive)
+        resetRanges();
+    else
+        runplot::fitValueAxes(m_otherPlot);
+    m_otherPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvesView::resetRanges()
+{
+    double last = 0;
+    for (const auto &[name, series] : m_series) {
+        if (!series.line->isEmpty())
+            last = std::max(last, (series.line->constEnd() - 1)->key);
+    }
+    for (int i = 0; i < m_scorePlot->graphCount(); ++i) {
+        const auto data = m_scorePlot->graph(i)->data();
+        if (!data->isEmpty())
+            last = std::max(last, (data->constEnd() - 1)->key);
+    }
+    {
+        m_syncing = true;
+        for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
+            plot->xAxis->setRange(0, std::max(1.0, last * 1.04)); // room for end markers
+        m_syncing = false;
+    }
+    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
+        runplot::fitValueAxes(plot);
+    QCPAxis *score = m_scorePlot->yAxis;
+    score->setRange(std::max(score->range().lower, 0.0), std::min(score->range().upper, 100.0));
+    replotAll();
+}
+
+void CurvesView::syncKeyRange(QCustomPlot *source)
+{
+    if (m_syncing)
+        return;
+    m_syncing = true;
+    const QCPRange range = source->xAxis->range();
+    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot}) {
+        if (plot != source)
+            plot->xAxis->setRange(range);
+        runplot::fitValueAxes(plot);
+        plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    m_syncing = false;
+}
+
+void CurvesView::replotAll()
+{
+    runplot::placeLegend(m_lossPlot, true);
+    runplot::placeLegend(m_scorePlot, true);
+    runplot::placeLegend(m_lrPlot, false); // one curve; the axis label names it
+    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
+        plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace slim::ui

@@ -1,0 +1,174 @@
+#include "runview/runview_support.h"
+
+#include "plot/qcustomplot_include.h"
+
+#include <cmath>
+#include <tuple>
+
+namespace slim::ui::runplot {
+
+QColor seriesColor(int index)
+{
+    static const QColor kPalette[] = {
+        QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
+        QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+        QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
+        QColor(0x17, 0xbe, 0xcf),
+    };
+    constexpr int kCount = int(sizeof(kPalette) / sizeof(kPalette[0]));
+    return kPalette[((index % kCount) + kCount) % kCount];
+}
+
+void stylePlot(QCustomPlot *plot, const QString &title, const QString &xLabel,
+               const QString &yLabel)
+{
+    QFont tickFont = plot->font();
+    tickFont.setPointSizeF(std::max(7.0, tickFont.pointSizeF() - 1));
+    QFont titleFont = plot->font();
+    titleFont.setBold(true);
+
+    plot->plotLayout()->insertRow(0);
+    auto *titleElement = new QCPTextElement(plot, title, titleFont);
+    titleElement->setMargins(QMargins(0, 4, 0, 0));
+    plot->plotLayout()->addElement(0, 0, titleElement);
+
+    for (QCPAxis *axis : {plot->xAxis, plot->yAxis, plot->yAxis2}) {
+        axis->setTickLabelFont(tickFont);
+        axis->setLabelFont(plot->font());
+        axis->setBasePen(QPen(QColor(0x60, 0x60, 0x60)));
+        axis->setTickPen(QPen(QColor(0x60, 0x60, 0x60)));
+        axis->setSubTickPen(QPen(QColor(0x80, 0x80, 0x80)));
+        axis->grid()->setPen(QPen(QColor(0xe4, 0xe4, 0xe4), 0, Qt::SolidLine));
+    }
+    plot->xAxis->setLabel(xLabel);
+    plot->yAxis->setLabel(yLabel);
+    plot->xAxis->setRange(0, 1);
+
+    // The legend goes under the axis rect, never over the curves (as in the Routing tab).
+    plot->legend->setVisible(true);
+    plot->legend->setFont(tickFont);
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setRowSpacing(0);
+    plot->legend->setColumnSpacing(12);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot->legend->setWrap(3);
+    plot->legend->setMargins(QMargins(4, 0, 4, 2));
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->simplify();
+    plot->plotLayout()->setRowSpacing(0);
+    plot->legend->setVisible(false); // placeLegend() adds it once it has entries
+
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    plot->setNoAntialiasingOnDrag(true);
+    plot->setMinimumSize(260, 180);
+}
+
+void placeLegend(QCustomPlot *plot, bool show)
+{
+    // An empty legend grid reports a maximum width of its margins, which would squeeze the
+    // whole layout column; so it only sits in the layout while it has entries.
+    show = show && plot->legend->itemCount() > 0;
+    const bool placed = plot->legend->layout() != nullptr;
+    if (show && !placed) {
+        const int row = plot->plotLayout()->rowCount();
+        plot->plotLayout()->addElement(row, 0, plot->legend);
+        plot->plotLayout()->setRowStretchFactor(row, 0.001);
+    } else if (!show && placed) {
+        plot->plotLayout()->take(plot->legend);
+        plot->plotLayout()->simplify();
+    }
+    plot->legend->setVisible(show);
+}
+
+QCPItemText *addCentredText(QCustomPlot *plot)
+{
+    auto *text = new QCPItemText(plot);
+    text->setClipToAxisRect(true);
+    text->position->setType(QCPItemPosition::ptAxisRectRatio);
+    text->position->setAxisRect(plot->axisRect());
+    text->position->setCoords(0.5, 0.5);
+    text->setPositionAlignment(Qt::AlignCenter);
+    text->setTextAlignment(Qt::AlignCenter);
+    text->setColor(QColor(0x70, 0x70, 0x70));
+    text->setVisible(false);
+    return text;
+}
+
+void fitValueAxes(QCustomPlot *plot)
+{
+    const QCPRange keys = plot->xAxis->range();
+    for (QCPAxis *axis : plot->axisRect()->axes(QCPAxis::atLeft | QCPAxis::atRight)) {
+        if (!axis->visible())
+            continue;
+        const bool log = axis->scaleType() == QCPAxis::stLogarithmic;
+        bool any = false;
+        QCPRange range;
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            QCPGraph *graph = plot->graph(i);
+            if (graph->valueAxis() != axis || !graph->visible())
+                continue;
+            bool found = false;
+            const QCPRange r
+                = graph->getValueRange(found, log ? QCP::sdPositive : QCP::sdBoth, keys);
+            if (!found)
+                continue;
+            if (any)
+                range.expand(r);
+            else
+                range = r;
+            any = true;
+        }
+        if (!any)
+            continue;
+        if (log) {
+            const double factor = range.upper > range.lower ? 1.15 : 2.0;
+            axis->setRange(range.lower / factor, range.upper * factor);
+        } else {
+            double pad = 0.06 * range.size();
+            if (pad <= 0)
+                pad = std::max(std::abs(range.upper) * 0.1, 1e-9);
+            axis->setRange(range.lower - pad, range.upper + pad);
+        }
+    }
+}
+
+bool mergeEvals(std::vector<store::EvalRow> &into, const std::vector<store::EvalRow> &more)
+{
+    auto key = [](const store::EvalRow &e) {
+        return std::tie(e.step, e.task, e.split, e.metric, e.mode, e.isFinal);
+    };
+    bool changed = false;
+    for (const auto &row : more) {
+        bool replaced = false;
+        for (auto &existing : into) {
+            if (key(existing) == key(row)) {
+                replaced = true;
+                if (existing.value != row.value) {
+                    existing = row;
+                    changed = true;
+                }
+                break;
+            }
+        }
+        if (!replaced) {
+            into.push_back(row);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+services::RunDetail scoreSource(const services::RunDetail &detail)
+{
+    services::RunDetail source;
+    source.record = detail.record;
+    source.baseScores = detail.baseScores;
+    source.data.runId = detail.data.runId;
+    source.data.evals = detail.data.evals;
+    return source;
+}
+
+} // namespace slim::ui::runplot
