@@ -202,6 +202,29 @@ constexpr std::string_view kRunHost = R"sql(
 ALTER TABLE runs ADD COLUMN host TEXT;
 )sql";
 
+// 4: per-64-step rollups of every metric (min, max, last, count), kept exact at ingest, so a
+// display load of a long series reads 1/64 of its rows (RunStore::series).
+constexpr std::string_view kMetricRollups = R"sql(
+CREATE TABLE metric_rollups (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name_id    INTEGER NOT NULL REFERENCES metric_names(id),
+    bucket     INTEGER NOT NULL,  -- step >> 6
+    first_step INTEGER NOT NULL,
+    last_step  INTEGER NOT NULL,
+    lo         REAL,
+    hi         REAL,
+    last       REAL,              -- value at last_step
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (run_id, name_id, bucket)
+) WITHOUT ROWID;
+WITH g AS (SELECT run_id, name_id, step >> 6 AS bucket, min(step) AS fs, max(step) AS ls,
+                  min(value) AS lo, max(value) AS hi, count(*) AS n
+           FROM metrics GROUP BY run_id, name_id, step >> 6)
+INSERT INTO metric_rollups
+SELECT g.run_id, g.name_id, g.bucket, g.fs, g.ls, g.lo, g.hi, m.value, g.n FROM g
+JOIN metrics m ON m.run_id = g.run_id AND m.name_id = g.name_id AND m.step = g.ls;
+)sql";
+
 #undef SLIM_NOW
 
 void applyOne(Database &db, const Migration &migration)
@@ -244,6 +267,7 @@ const std::vector<Migration> &migrations()
         {2, "routing and cluster statistics, checkpoints, artifacts, listing indexes",
          kAnalysisSchema},
         {3, "runs.host", kRunHost},
+        {4, "metric rollups for display loads", kMetricRollups},
     };
     return all;
 }

@@ -7,18 +7,22 @@
 #include "store/store_error.h"
 #include "store/transaction.h"
 
+#include <cmath>
+#include <map>
+#include <set>
+
 namespace slim::store {
 
 using detail::kNowSql;
 
-namespace {
-
-struct ResolvedMetric
+struct RunStore::ResolvedMetric
 {
     std::int64_t step;
     std::int64_t nameId;
     double value;
 };
+
+namespace {
 
 EvalRow readEvalRow(const Statement &query)
 {
@@ -92,8 +96,121 @@ void RunStore::appendMetrics(std::int64_t runId, const std::vector<MetricRow> &r
         s.bind(i + 2, row.step);
         s.bind(i + 3, row.value); // NaN is stored as NULL by SQLite
     });
+    updateRollups(runId, resolved);
     transaction.commit();
     m_metricNameIds.merge(created);
+}
+
+namespace {
+
+struct Rollup
+{
+    std::int64_t firstStep = 0, lastStep = 0, n = 0;
+    double lo = NAN, hi = NAN, last = NAN;
+
+    void add(std::int64_t step, double value)
+    {
+        if (n == 0 || step < firstStep)
+            firstStep = step;
+        if (n == 0 || step >= lastStep) {
+            lastStep = step;
+            last = value;
+        }
+        ++n;
+        if (!std::isnan(value)) { // NULL in SQL: min/max skip it
+            lo = std::isnan(lo) ? value : std::min(lo, value);
+            hi = std::isnan(hi) ? value : std::max(hi, value);
+        }
+    }
+    // `later` holds only steps after this one's last step.
+    void append(const Rollup &later)
+    {
+        lastStep = later.lastStep;
+        last = later.last;
+        n += later.n;
+        if (!std::isnan(later.lo))
+            lo = std::isnan(lo) ? later.lo : std::min(lo, later.lo);
+        if (!std::isnan(later.hi))
+            hi = std::isnan(hi) ? later.hi : std::max(hi, later.hi);
+    }
+};
+
+} // namespace
+
+void RunStore::updateRollups(std::int64_t runId, const std::vector<ResolvedMetric> &rows)
+{
+    // The batch's own rollups, merged in memory with the stored ones when it only adds later
+    // steps (the recorder's case). A bucket where the batch rewrites a step it already holds is
+    // recomputed from the stored rows, so an overwritten value leaves no stale min or max.
+    std::map<std::pair<std::int64_t, std::int64_t>, Rollup> batch; // (name_id, bucket)
+    std::set<std::pair<std::int64_t, std::int64_t>> dirty;
+    std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> seen; // (name, step) -> count
+    for (const auto &row : rows) {
+        const std::pair key{row.nameId, row.step >> kRollupShift};
+        if (++seen[{row.nameId, row.step}] > 1)
+            dirty.insert(key); // the same step twice in one batch: the last one was stored
+        batch[key].add(row.step, row.value);
+    }
+    Statement stored(m_db, "SELECT first_step, last_step, lo, hi, last, n FROM metric_rollups"
+                           " WHERE run_id = ?1 AND name_id = ?2 AND bucket = ?3");
+    std::vector<std::pair<std::pair<std::int64_t, std::int64_t>, Rollup>> merged;
+    merged.reserve(batch.size());
+    for (auto &[key, rollup] : batch) {
+        if (dirty.count(key))
+            continue;
+        stored.reset(true);
+        stored.bind(1, runId);
+        stored.bind(2, key.first);
+        stored.bind(3, key.second);
+        if (stored.step()) {
+            Rollup before;
+            before.firstStep = stored.columnInt64(0);
+            before.lastStep = stored.columnInt64(1);
+            before.lo = stored.columnOptDouble(2).value_or(NAN);
+            before.hi = stored.columnOptDouble(3).value_or(NAN);
+            before.last = stored.columnOptDouble(4).value_or(NAN);
+            before.n = stored.columnInt64(5);
+            if (rollup.firstStep <= before.lastStep) {
+                dirty.insert(key);
+                continue;
+            }
+            before.append(rollup);
+            rollup = before;
+        }
+        merged.push_back({key, rollup});
+    }
+    MultiRowInsert insert(m_db, "INSERT OR REPLACE INTO metric_rollups (run_id, name_id, bucket,"
+                                " first_step, last_step, lo, hi, last, n)", 9);
+    insert.insert(merged, [runId](Statement &s, int i, const auto &entry) {
+        const auto &[key, r] = entry;
+        s.bind(i, runId);
+        s.bind(i + 1, key.first);
+        s.bind(i + 2, key.second);
+        s.bind(i + 3, r.firstStep);
+        s.bind(i + 4, r.lastStep);
+        s.bind(i + 5, r.lo); // NaN is stored as NULL
+        s.bind(i + 6, r.hi);
+        s.bind(i + 7, r.last);
+        s.bind(i + 8, r.n);
+    });
+    if (dirty.empty())
+        return;
+    Statement recompute(m_db,
+                        "WITH g AS (SELECT min(step) AS fs, max(step) AS ls, min(value) AS lo,"
+                        "  max(value) AS hi, count(*) AS n FROM metrics"
+                        "  WHERE run_id = ?1 AND name_id = ?2 AND step BETWEEN ?4 AND ?5)"
+                        " INSERT OR REPLACE INTO metric_rollups"
+                        " SELECT ?1, ?2, ?3, g.fs, g.ls, g.lo, g.hi, m.value, g.n FROM g"
+                        " JOIN metrics m ON m.run_id = ?1 AND m.name_id = ?2 AND m.step = g.ls");
+    for (const auto &[nameId, bucket] : dirty) {
+        recompute.reset(true);
+        recompute.bind(1, runId);
+        recompute.bind(2, nameId);
+        recompute.bind(3, bucket);
+        recompute.bind(4, bucket << kRollupShift);
+        recompute.bind(5, ((bucket + 1) << kRollupShift) - 1);
+        recompute.exec();
+    }
 }
 
 std::vector<std::string> RunStore::metricNames(std::int64_t runId)
@@ -120,6 +237,10 @@ std::vector<SeriesBucket> RunStore::series(std::int64_t runId, const std::string
 {
     if (maxPoints < 1)
         throw StoreError("series: maxPoints must be at least 1, got " + std::to_string(maxPoints));
+    if (steps.from == StepRange{}.from && steps.to == StepRange{}.to) {
+        if (auto fromRollups = seriesFromRollups(runId, name, maxPoints))
+            return *fromRollups;
+    }
     // Buckets of equal step width (not equal row counts), so unevenly logged series keep their
     // shape. When the series is short enough every row is its own bucket. The last value of a
     // bucket is found by the primary key at its last step.
@@ -147,6 +268,51 @@ std::vector<SeriesBucket> RunStore::series(std::int64_t runId, const std::string
     while (query.step()) {
         out.push_back({query.columnInt64(0), query.columnInt64(1), query.columnDouble(2),
                        query.columnDouble(3), query.columnDouble(4), query.columnInt64(5)});
+    }
+    return out;
+}
+
+std::optional<std::vector<SeriesBucket>>
+RunStore::seriesFromRollups(std::int64_t runId, const std::string &name, int maxPoints)
+{
+    Statement query(m_db,
+                    "SELECT r.first_step, r.last_step, r.lo, r.hi, r.last, r.n"
+                    " FROM metric_rollups r JOIN metric_names n ON n.id = r.name_id AND n.name = ?2"
+                    " WHERE r.run_id = ?1 ORDER BY r.bucket");
+    query.bind(1, runId);
+    query.bind(2, name);
+    std::vector<SeriesBucket> rollups;
+    std::int64_t rows = 0;
+    while (query.step()) {
+        rollups.push_back({query.columnInt64(0), query.columnInt64(1), query.columnDouble(2),
+                           query.columnDouble(3), query.columnDouble(4), query.columnInt64(5)});
+        rows += rollups.back().count;
+    }
+    if (rollups.empty())
+        return std::nullopt;
+    const std::int64_t lo = rollups.front().firstStep, hi = rollups.back().lastStep;
+    const std::int64_t width = (hi - lo + 1) / maxPoints;
+    // Only when display buckets are several rollups wide; else the exact per-row query.
+    if (rows <= maxPoints || width < kRollupMinWidth)
+        return std::nullopt;
+    std::vector<SeriesBucket> out;
+    std::int64_t current = -1;
+    for (const auto &r : rollups) {
+        const std::int64_t bucket = (r.firstStep - lo) * maxPoints / (hi - lo + 1);
+        if (bucket != current || out.empty()) {
+            out.push_back(r);
+            current = bucket;
+            continue;
+        }
+        auto &b = out.back();
+        b.lastStep = r.lastStep;
+        b.last = r.last;
+        b.count += r.count;
+        // NaN (NULL) rollups are skipped by min/max, as in SQL.
+        if (std::isnan(b.min) || r.min < b.min)
+            b.min = r.min;
+        if (std::isnan(b.max) || r.max > b.max)
+            b.max = r.max;
     }
     return out;
 }

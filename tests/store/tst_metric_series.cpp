@@ -101,6 +101,48 @@ private Q_SLOTS:
         }
     }
 
+    // A long series is read from the 64-step rollups: every bucket must still hold the exact
+    // min, max, last and count of the raw rows between its first and last step, and rewriting
+    // a step must not leave its old value in the envelope.
+    void longSeriesFromRollupsIsExactPerBucket()
+    {
+        constexpr int kPoints = 200000;
+        constexpr int kMaxPoints = 200;
+        std::vector<MetricRow> rows;
+        for (int i = 0; i < kPoints; ++i)
+            rows.push_back({i, "loss/lm", std::cos(i * 0.001) + 0.001 * (i % 7)});
+        rows[123456].value = 50.0;
+        for (int start = 0; start < kPoints; start += 10000) // as a recorder appends
+            m_store->appendMetrics(m_run, {rows.begin() + start, rows.begin() + start + 10000});
+        // Rewrite a step that was the spike (a resumed run logs it again) and add a new spike.
+        m_store->appendMetrics(m_run, {{123456, "loss/lm", 0.5}, {150001, "loss/lm", -9.0}});
+        rows[123456].value = 0.5;
+        rows[150001].value = -9.0;
+
+        const auto buckets = m_store->series(m_run, "loss/lm", kMaxPoints);
+        QVERIFY(buckets.size() <= std::size_t(kMaxPoints));
+        QVERIFY(buckets.size() > std::size_t(kMaxPoints / 2));
+        std::int64_t expectedFirst = 0;
+        for (const auto &b : buckets) {
+            QCOMPARE(b.firstStep, expectedFirst); // consecutive, no gap, no overlap
+            double lo = 1e300, hi = -1e300;
+            for (std::int64_t s = b.firstStep; s <= b.lastStep; ++s) {
+                lo = std::min(lo, rows[size_t(s)].value);
+                hi = std::max(hi, rows[size_t(s)].value);
+            }
+            QCOMPARE(b.min, lo);
+            QCOMPARE(b.max, hi);
+            QCOMPARE(b.last, rows[size_t(b.lastStep)].value);
+            QCOMPARE(b.count, b.lastStep - b.firstStep + 1);
+            expectedFirst = b.lastStep + 1;
+        }
+        QCOMPARE(expectedFirst, std::int64_t(kPoints));
+        // A step range (not the whole series) takes the exact per-row path.
+        const auto ranged = m_store->series(m_run, "loss/lm", kMaxPoints, {1000, 2999});
+        QCOMPARE(ranged.front().firstStep, 1000);
+        QCOMPARE(ranged.back().lastStep, 2999);
+    }
+
     void unevenStepsAndStepRange()
     {
         // Dense logging early, sparse later: buckets follow steps, not row counts.

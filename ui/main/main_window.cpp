@@ -106,6 +106,8 @@ MainWindow::MainWindow(services::RunCatalog *catalog, services::JobManager *jobs
     jobsDock->setObjectName(QStringLiteral("jobsDock"));
     jobsDock->setWidget(m_jobsView);
     addDockWidget(Qt::BottomDockWidgetArea, jobsDock);
+    // The documents get the height; the queue needs a few rows (a saved layout overrides this).
+    resizeDocks({jobsDock}, {170}, Qt::Vertical);
 
     statusBar()->addPermanentWidget(m_statusRuns);
     statusBar()->showMessage(

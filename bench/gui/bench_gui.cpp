@@ -1,0 +1,225 @@
+// bench_gui: how the window keeps up, measured offscreen (QT_QPA_PLATFORM=offscreen).
+//
+//  curves:  replot of one plot holding 10 runs x 100,000 points (QCustomPlot's adaptive
+//           sampling on, as the views use it), against the same plot with sampling off.
+//  heatmap: one scrubber step of the routing heatmap of a 32-layer x 10-expert x 1,000-step
+//           run (fill the colour map from the index + replot), against the replot of an empty
+//           plot of the same size (the floor).
+//  stall:   the longest gap of the GUI thread's event loop (a 5 ms timer) while a real training
+//           job runs with its run view open and live, against the same window idle.
+// Goals (docs/benchmarks.md): replots under 16 ms; longest stall under 50 ms.
+#include "bench_harness.h"
+#include "job_manager.h"
+#include "main/main_window.h"
+#include "plot/qcustomplot_include.h"
+#include "routing/routing_view.h"
+#include "run_catalog.h"
+#include "runview/run_view.h"
+#include "spec_service.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <random>
+
+using namespace slim;
+using namespace slim::bench;
+
+namespace {
+
+void fill(QCustomPlot &plot, int runs, int points)
+{
+    for (int r = 0; r < runs; ++r) {
+        QVector<double> x(points), y(points);
+        for (int i = 0; i < points; ++i) {
+            x[i] = i;
+            y[i] = 3.0 / std::sqrt(i + 1.0) + 0.05 * r + 0.02 * std::sin(i * 0.37 + r);
+        }
+        auto *graph = plot.addGraph();
+        graph->setPen(QPen(QColor::fromHsv(r * 36, 200, 200), 1.5));
+        graph->addData(x, y, true);
+    }
+    plot.rescaleAxes();
+}
+
+nlohmann::json curves(const Args &args)
+{
+    QCustomPlot sampled, unsampled;
+    for (auto *p : {&sampled, &unsampled}) {
+        p->resize(1200, 600);
+        fill(*p, 10, 100000);
+        p->legend->setVisible(true);
+    }
+    for (int i = 0; i < unsampled.graphCount(); ++i)
+        unsampled.graph(i)->setAdaptiveSampling(false);
+    RepeatOptions repeat = args.repeat;
+    repeat.repeats = std::max(repeat.repeats, 15);
+    const auto t = measureInterleaved(
+        {{"sampled", [&] { sampled.replot(QCustomPlot::rpImmediateRefresh); }},
+         {"unsampled", [&] { unsampled.replot(QCustomPlot::rpImmediateRefresh); }}},
+        repeat);
+    return {{"record", "replot_curves"}, {"runs", 10}, {"points_per_run", 100000},
+            {"size", "1200x600"}, {"adaptive_sampling", t[0].toJson()},
+            {"adaptive_sampling_ms", t[0].median() * 1e3}, {"no_sampling", t[1].toJson()},
+            {"no_sampling_ms", t[1].median() * 1e3},
+            {"ratio_vs_no_sampling", pairedRatio(t[0], t[1])}, {"goal_ms", 16},
+            {"goal_met", t[0].median() * 1e3 < 16}, {"loadavg", loadAverage()}};
+}
+
+services::RunDetailPtr syntheticRouting(int layers, int experts, int identity, int steps)
+{
+    auto detail = std::make_shared<services::RunDetail>();
+    detail->record.id = 1;
+    detail->record.method = "slim";
+    detail->record.status = store::RunStatus::Succeeded;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    auto &rows = detail->data.routingExperts;
+    rows.reserve(size_t(layers) * size_t(experts) * size_t(steps));
+    for (int s = 1; s <= steps; ++s) {
+        for (int l = 0; l < layers; ++l) {
+            detail->data.routingLayers.push_back({s, "train", l, "mlp", 1000, u(rng), u(rng) / 2, 1.5, 0.2});
+            for (int e = 0; e < experts; ++e) {
+                const double w = u(rng) / experts;
+                rows.push_back({s, "train", l, "mlp", e, e >= experts - identity, w, w});
+            }
+        }
+    }
+    return detail;
+}
+
+nlohmann::json heatmap(const Args &args)
+{
+    ui::RoutingView view;
+    view.resize(1300, 700);
+    view.show();
+    QElapsedTimer load;
+    load.start();
+    view.setDetail(syntheticRouting(32, 10, 2, 1000));
+    const double loadMs = load.nsecsElapsed() / 1e6;
+    auto *heat = view.findChild<QCustomPlot *>(QStringLiteral("routingHeatmap"));
+    auto *slider = view.findChild<QSlider *>(QStringLiteral("stepSlider"));
+    if (!heat || !slider)
+        throw std::runtime_error("routing view without heatmap or slider");
+    QCustomPlot empty;
+    empty.resize(heat->size());
+    std::mt19937 rng(3);
+    std::uniform_int_distribution<int> pick(slider->minimum(), slider->maximum());
+    RepeatOptions repeat = args.repeat;
+    repeat.repeats = std::max(repeat.repeats, 25);
+    const auto t = measureInterleaved(
+        {{"scrub", [&] {
+              slider->setValue(pick(rng));
+              heat->replot(QCustomPlot::rpImmediateRefresh);
+          }},
+         {"empty", [&] { empty.replot(QCustomPlot::rpImmediateRefresh); }}},
+        repeat);
+    return {{"record", "replot_heatmap"}, {"layers", 32}, {"experts", 10}, {"steps", 1000},
+            {"set_detail_ms", loadMs}, {"scrub", t[0].toJson()},
+            {"scrub_ms", t[0].median() * 1e3}, {"empty_plot", t[1].toJson()},
+            {"empty_plot_ms", t[1].median() * 1e3}, {"ratio_vs_empty_plot", pairedRatio(t[0], t[1])},
+            {"goal_ms", 16}, {"goal_met", t[0].median() * 1e3 < 16}, {"loadavg", loadAverage()}};
+}
+
+// The longest gaps of a 5 ms timer over `seconds` (or until `done` says stop).
+struct Gaps
+{
+    double maxMs = 0, p99Ms = 0;
+    int ticks = 0;
+};
+
+Gaps watchEventLoop(const std::function<bool()> &done, double maxSeconds)
+{
+    std::vector<double> gaps;
+    QElapsedTimer clock, total;
+    clock.start();
+    total.start();
+    QTimer timer;
+    timer.setTimerType(Qt::PreciseTimer);
+    timer.setInterval(5);
+    QEventLoop loop;
+    QObject::connect(&timer, &QTimer::timeout, &loop, [&] {
+        gaps.push_back(clock.nsecsElapsed() / 1e6 - 5.0);
+        clock.restart();
+        if (done() || total.elapsed() > maxSeconds * 1000)
+            loop.quit();
+    });
+    timer.start();
+    loop.exec();
+    Gaps g;
+    g.ticks = int(gaps.size());
+    if (!gaps.empty()) {
+        std::sort(gaps.begin(), gaps.end());
+        g.maxMs = gaps.back();
+        g.p99Ms = gaps[size_t(0.99 * double(gaps.size() - 1))];
+    }
+    return g;
+}
+
+nlohmann::json stall(const Args &args)
+{
+    const auto model = args.get("model", std::string(std::getenv("HOME") ? std::getenv("HOME") : "")
+                                             + "/.local/share/slim-workbench/models/builtin-v1");
+    QTemporaryDir dir;
+    const auto paths = jobs::WorkbenchPaths::resolve(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    services::MetricStream stream;
+    services::JobManager jobs(paths, &stream);
+    services::RunCatalog catalog(QString::fromStdString(paths.database.string()));
+    ui::MainWindow window(&catalog, &jobs, &stream);
+    window.resize(1366, 768);
+    window.show();
+
+    const auto idle = watchEventLoop([] { return false; }, args.quick ? 2 : 10);
+
+    auto spec = services::presetSpec(QStringLiteral("builtin-slim"));
+    spec[QStringLiteral("base_model")] = QString::fromStdString(model);
+    auto schedule = spec[QStringLiteral("schedule")].toObject();
+    schedule[QStringLiteral("steps")] = args.quick ? 10 : 60;
+    schedule[QStringLiteral("eval_every")] = args.quick ? 5 : 20;
+    schedule[QStringLiteral("log_every")] = 1;
+    spec[QStringLiteral("schedule")] = schedule;
+    QString error;
+    const auto id = jobs.submitRun(QString::fromUtf8(QJsonDocument(spec).toJson()), {}, std::nullopt,
+                                   services::JobManager::Placement::Next, &error);
+    if (!id)
+        throw std::runtime_error("the job was refused: " + error.toStdString());
+    QCoreApplication::processEvents();
+    window.openRun(jobs.job(id)->runId)->setCurrentTab(QStringLiteral("Routing"));
+    QElapsedTimer wall;
+    wall.start();
+    const auto busy = watchEventLoop([&] { return services::isFinished(jobs.job(id)->state); }, 1800);
+    const auto state = services::jobStateName(jobs.job(id)->state).toStdString();
+    return {{"record", "gui_stall"}, {"model", model}, {"job_state", state},
+            {"job_seconds", wall.elapsed() / 1000.0}, {"timer_ms", 5},
+            {"idle_max_ms", idle.maxMs}, {"idle_p99_ms", idle.p99Ms}, {"idle_ticks", idle.ticks},
+            {"training_max_ms", busy.maxMs}, {"training_p99_ms", busy.p99Ms},
+            {"training_ticks", busy.ticks}, {"goal_ms", 50}, {"goal_met", busy.maxMs < 50},
+            {"loadavg", loadAverage()}};
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_QPA_PLATFORM", QByteArrayLiteral("offscreen"));
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("slim-bench"));
+    const auto args = parseArgs(argc, argv,
+                                "bench_gui [--out FILE] [--repeats N] [--quick] [--model=DIR] "
+                                "[--only=curves|heatmap|stall]");
+    JsonLines out(args.out);
+    out.write(machineInfo("bench_gui"));
+    const auto only = args.get("only", "");
+    if (only.empty() || only == "curves")
+        out.write(curves(args));
+    if (only.empty() || only == "heatmap")
+        out.write(heatmap(args));
+    if (only.empty() || only == "stall")
+        out.write(stall(args));
+    return 0;
+}
