@@ -78,9 +78,10 @@ public:
     std::vector<std::string> metricNames(std::int64_t runId); // sorted
     // The series for display: every row when it has at most maxPoints rows in `steps`, else at
     // most maxPoints buckets of equal step width, each with min, max and last value, so spikes
-    // survive downsampling. Ordered by step. maxPoints >= 1. A whole long series (default
-    // `steps`, buckets >= 256 steps wide) is read from the 64-step rollups: bucket edges then
-    // fall on multiples of 64 steps, and a 1M-point series loads from ~16k rows.
+    // survive downsampling. Ordered by step. maxPoints >= 1. A whole series (default `steps`)
+    // that needs downsampling is read from the 64-step rollups: bucket edges then fall on
+    // multiples of 64 steps (so there may be fewer than maxPoints buckets), and a 1M-point
+    // series loads from ~16k rows.
     std::vector<SeriesBucket> series(std::int64_t runId, const std::string &name, int maxPoints,
                                      const StepRange &steps = {});
     std::int64_t metricCount(std::int64_t runId);
@@ -126,7 +127,6 @@ public:
 private:
     struct ResolvedMetric;
     static constexpr int kRollupShift = 6;              // rollup buckets of 64 steps
-    static constexpr std::int64_t kRollupMinWidth = 256; // display buckets of 4+ rollups
     void updateRollups(std::int64_t runId, const std::vector<ResolvedMetric> &rows);
     std::optional<std::vector<SeriesBucket>> seriesFromRollups(std::int64_t runId,
                                                                const std::string &name,

@@ -290,11 +290,10 @@ RunStore::seriesFromRollups(std::int64_t runId, const std::string &name, int max
     }
     if (rollups.empty())
         return std::nullopt;
-    const std::int64_t lo = rollups.front().firstStep, hi = rollups.back().lastStep;
-    const std::int64_t width = (hi - lo + 1) / maxPoints;
-    // Only when display buckets are several rollups wide; else the exact per-row query.
-    if (rows <= maxPoints || width < kRollupMinWidth)
+    // A series short enough to show whole is read row by row.
+    if (rows <= maxPoints)
         return std::nullopt;
+    const std::int64_t lo = rollups.front().firstStep, hi = rollups.back().lastStep;
     std::vector<SeriesBucket> out;
     std::int64_t current = -1;
     for (const auto &r : rollups) {

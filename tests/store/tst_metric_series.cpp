@@ -66,7 +66,9 @@ private Q_SLOTS:
         m_store->appendMetrics(m_run, rows);
         QCOMPARE(m_store->metricCount(m_run), kPoints);
 
-        const auto buckets = m_store->series(m_run, "loss/lm", kMaxPoints);
+        // An explicit step range takes the per-row path: equal-width buckets, checked against
+        // the naive reference below (the whole-series rollup path has its own test).
+        const auto buckets = m_store->series(m_run, "loss/lm", kMaxPoints, {0, kPoints - 1});
         QVERIFY(buckets.size() <= std::size_t(kMaxPoints));
         QVERIFY(buckets.size() > std::size_t(kMaxPoints / 2));
         std::int64_t total = 0;

@@ -1,6 +1,6 @@
 #include "curves_panel.h"
 
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "plot/qcustomplot_include.h"
 #include "run_scores.h"
 
@@ -49,7 +49,7 @@ CurvesPanel::CurvesPanel(QWidget *parent)
     legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot)); // pushes the legend up
     legendColumn->setRowStretchFactor(0, 0.001);
     m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
-    installPlotExport(m_plot, QStringLiteral("curves"));
+    preparePlot(m_plot, QStringLiteral("curves"));
 
     auto *bar = new QHBoxLayout;
     auto *label = new QLabel(QStringLiteral("&Metric:"), this);

@@ -1,6 +1,6 @@
 #include "tradeoff_plot.h"
 
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "plot/qcustomplot_include.h"
 #include "run_scores.h"
 
@@ -48,7 +48,7 @@ TradeoffPlot::TradeoffPlot(QWidget *parent)
     m_plot->legend->setBrush(QColor(255, 255, 255, 220));
     m_plot->legend->setBorderPen(QPen(QColor(0xC8, 0xC8, 0xC8)));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-    installPlotExport(m_plot, QStringLiteral("tradeoff"));
+    preparePlot(m_plot, QStringLiteral("tradeoff"));
 
     m_includeCheckpoints->setToolTip(
         QStringLiteral("Compute the Pareto front over every probe evaluation, not only the "

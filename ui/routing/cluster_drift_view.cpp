@@ -1,7 +1,7 @@
 #include "cluster_drift_view.h"
 
 #include "cluster_projection_plot.h"
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "routing_plot_style.h"
 #include "step_scrubber.h"
 
@@ -104,7 +104,7 @@ QCustomPlot *ClusterDriftView::buildDriftPlot()
     m_drift->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_driftCursor = new QCPItemStraightLine(m_drift);
     m_driftCursor->setPen(QPen(QColor(0x40, 0x40, 0x40), 1, Qt::DashLine));
-    installPlotExport(m_drift, QStringLiteral("cluster_centre_drift"));
+    preparePlot(m_drift, QStringLiteral("cluster_centre_drift"));
     return m_drift;
 }
 
@@ -119,7 +119,7 @@ QCustomPlot *ClusterDriftView::buildSizesPlot()
     m_sizes->xAxis->setSubTicks(false);
     m_sizes->xAxis->grid()->setVisible(false);
     m_sizes->yAxis->setLabel(QStringLiteral("Inputs assigned since previous report"));
-    installPlotExport(m_sizes, QStringLiteral("cluster_sizes"));
+    preparePlot(m_sizes, QStringLiteral("cluster_sizes"));
     return m_sizes;
 }
 
@@ -137,7 +137,7 @@ QCustomPlot *ClusterDriftView::buildDplusPlot()
     m_dplus->setToolTip(QStringLiteral("How far inputs fall outside the cluster they are "
                                        "assigned to, per probe: inputs with d⁺ > 0 are routed "
                                        "more towards the identity experts."));
-    installPlotExport(m_dplus, QStringLiteral("dplus_distribution"));
+    preparePlot(m_dplus, QStringLiteral("dplus_distribution"));
     return m_dplus;
 }
 

@@ -1,7 +1,7 @@
 #include "cluster_projection_plot.h"
 
 #include "pca.h"
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "routing_plot_style.h"
 
 #include <algorithm>
@@ -41,7 +41,7 @@ ClusterProjectionPlot::ClusterProjectionPlot(QWidget *parent)
     setToolTip(QStringLiteral("Each line is one cluster's centre over the recorded steps, "
                               "projected onto the two directions along which the centres of "
                               "this layer vary most."));
-    installPlotExport(this, QStringLiteral("cluster_centre_trajectories"));
+    preparePlot(this, QStringLiteral("cluster_centre_trajectories"));
 }
 
 void ClusterProjectionPlot::setLayer(const ClusterIndex *index, std::int64_t layer)

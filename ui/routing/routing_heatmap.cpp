@@ -1,6 +1,6 @@
 #include "routing_heatmap.h"
 
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "routing_plot_style.h"
 
 #include <QToolTip>
@@ -69,7 +69,7 @@ RoutingHeatmap::RoutingHeatmap(QWidget *parent)
         axis->grid()->setVisible(false);
     }
 
-    installPlotExport(this, QStringLiteral("routing_heatmap"));
+    preparePlot(this, QStringLiteral("routing_heatmap"));
     setMouseTracking(true);
     connect(this, &QCustomPlot::mouseMove, this, &RoutingHeatmap::showToolTip);
 }

@@ -1,6 +1,6 @@
 #include "routing_view.h"
 
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "routing_heatmap.h"
 #include "routing_plot_style.h"
 #include "step_scrubber.h"
@@ -145,7 +145,7 @@ QCustomPlot *RoutingView::buildIdentityBars()
     m_bars->setToolTip(QStringLiteral("Identity mass: mean routing weight on identity experts.\n"
                                       "Tokens routed only to identity: share of tokens whose "
                                       "chosen experts are all identity experts."));
-    installPlotExport(m_bars, QStringLiteral("identity_routing_per_layer"));
+    preparePlot(m_bars, QStringLiteral("identity_routing_per_layer"));
     return m_bars;
 }
 
@@ -160,7 +160,7 @@ QCustomPlot *RoutingView::buildIdentityTrend()
     m_trendCursor = new QCPItemStraightLine(m_trend);
     m_trendCursor->setPen(QPen(QColor(0x40, 0x40, 0x40), 1, Qt::DashLine));
     placeLegendBelow(m_trend, 4);
-    installPlotExport(m_trend, QStringLiteral("identity_mass_over_steps"));
+    preparePlot(m_trend, QStringLiteral("identity_mass_over_steps"));
     return m_trend;
 }
 

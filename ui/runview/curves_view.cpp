@@ -1,6 +1,6 @@
 #include "runview/curves_view.h"
 
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "run_scores.h"
 #include "runview/runview_support.h"
 
@@ -38,7 +38,7 @@ QCustomPlot *makePlot(const QString &objectName, const QString &title, const QSt
     auto *plot = new QCustomPlot;
     plot->setObjectName(objectName);
     runplot::stylePlot(plot, title, QStringLiteral("step"), yLabel);
-    installPlotExport(plot, exportName);
+    preparePlot(plot, exportName);
     return plot;
 }
 

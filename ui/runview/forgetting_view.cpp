@@ -1,6 +1,6 @@
 #include "runview/forgetting_view.h"
 
-#include "plot/plot_export.h"
+#include "plot/plot_setup.h"
 #include "plot/qcustomplot_include.h"
 #include "run_scores.h"
 #include "runview/runview_support.h"
@@ -29,7 +29,7 @@ ForgettingView::ForgettingView(QWidget *parent)
                        QStringLiteral("step"),
                        QStringLiteral("change vs base (percentage points)"));
     m_plot->yAxis2->setLabel(QStringLiteral("bits per byte change vs base (higher = worse)"));
-    installPlotExport(m_plot, QStringLiteral("forgetting"));
+    preparePlot(m_plot, QStringLiteral("forgetting"));
 
     auto *zero = new QCPItemStraightLine(m_plot);
     zero->point1->setCoords(0, 0);
