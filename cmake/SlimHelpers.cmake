@@ -27,3 +27,21 @@ function(slim_add_test)
     set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}"
         ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_NUM_THREADS=2")
 endfunction()
+
+# slim_add_test_folder(LIBS ...): one test per tst_*.cpp of the calling folder (a "_slow"
+# suffix labels it slow), each linked with LIBS and told where slimctl is (tests build tiny
+# real models with it).
+function(slim_add_test_folder)
+    cmake_parse_arguments(F "" "" "LIBS" ${ARGN})
+    file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tst_*.cpp)
+    foreach(source ${sources})
+        get_filename_component(name ${source} NAME_WE)
+        set(labels unit)
+        if(name MATCHES "_slow$")
+            set(labels slow)
+        endif()
+        slim_add_test(NAME ${name} SOURCES ${source} LIBS ${F_LIBS} LABELS ${labels})
+        target_compile_definitions(${name} PRIVATE SLIMCTL_PATH="$<TARGET_FILE:slimctl>")
+        add_dependencies(${name} slimctl)
+    endforeach()
+endfunction()

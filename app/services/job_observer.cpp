@@ -23,42 +23,42 @@ JobObserver::JobObserver(std::int64_t runId, MetricStream *stream, QObject *cont
     , m_lastProgress(std::chrono::steady_clock::now() - 1h)
 {}
 
-void JobObserver::metrics(const std::vector<engine::MetricSample> &samples)
+void JobObserver::push(const std::function<void(RunData &)> &fill)
 {
     RunData d;
     d.runId = m_runId;
-    d.metrics = store::toMetricRows(samples);
+    fill(d);
     m_stream->push(std::move(d));
+}
+
+void JobObserver::metrics(const std::vector<engine::MetricSample> &samples)
+{
+    push([&](RunData &d) { d.metrics = store::toMetricRows(samples); });
 }
 
 void JobObserver::routing(std::int64_t step, const std::string &probe,
                           const std::vector<engine::RoutingReport> &reports)
 {
-    auto rows = store::toRoutingRows(step, probe, reports);
-    RunData d;
-    d.runId = m_runId;
-    d.routingLayers = std::move(rows.layers);
-    d.routingExperts = std::move(rows.experts);
-    m_stream->push(std::move(d));
+    push([&](RunData &d) {
+        auto rows = store::toRoutingRows(step, probe, reports);
+        d.routingLayers = std::move(rows.layers);
+        d.routingExperts = std::move(rows.experts);
+    });
 }
 
 void JobObserver::clusters(std::int64_t step, const std::string &probe,
                            const std::vector<engine::ClusterReport> &reports)
 {
-    auto rows = store::toClusterRows(step, probe, reports);
-    RunData d;
-    d.runId = m_runId;
-    d.clusterLayers = std::move(rows.layers);
-    d.clusterCentres = std::move(rows.centres);
-    m_stream->push(std::move(d));
+    push([&](RunData &d) {
+        auto rows = store::toClusterRows(step, probe, reports);
+        d.clusterLayers = std::move(rows.layers);
+        d.clusterCentres = std::move(rows.centres);
+    });
 }
 
 void JobObserver::evalResults(const std::vector<engine::EvalRecord> &records)
 {
-    RunData d;
-    d.runId = m_runId;
-    d.evals = store::toEvalRows(records);
-    m_stream->push(std::move(d));
+    push([&](RunData &d) { d.evals = store::toEvalRows(records); });
 }
 
 void JobObserver::progress(const engine::ProgressInfo &p)

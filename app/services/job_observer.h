@@ -34,6 +34,7 @@ public:
 
 private:
     void post(std::function<void()> call);
+    void push(const std::function<void(RunData &)> &fill); // one increment to the stream
 
     std::int64_t m_runId;
     MetricStream *m_stream;

@@ -51,15 +51,7 @@ ClusterDriftView::ClusterDriftView(QWidget *parent)
     auto *bottom = splitter(Qt::Horizontal, m_projection, buildDplusPlot());
     layout->addWidget(splitter(Qt::Vertical, top, bottom), 1);
 
-    m_empty->setObjectName(QStringLiteral("emptyState"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->setStyleSheet(QStringLiteral("color: palette(mid); font-size: 12pt;"));
-    m_stack->addWidget(m_empty);
-    m_stack->addWidget(content);
-    auto *outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    outer->addWidget(m_stack);
+    stackWithEmptyState(this, m_stack, m_empty, content);
 
     connect(m_layer, &QComboBox::currentIndexChanged, this, &ClusterDriftView::showLayer);
     connect(m_logScale, &QCheckBox::toggled, this, [this] {

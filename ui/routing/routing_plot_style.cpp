@@ -1,5 +1,11 @@
 #include "routing_plot_style.h"
 
+#include <QVBoxLayout>
+
+#include <QStackedWidget>
+
+#include <QLabel>
+
 #include <array>
 
 namespace slim::ui {
@@ -118,6 +124,19 @@ QCPRange stepAxisRange(double first, double last)
         return QCPRange(first - 1, last + 1);
     const double pad = 0.02 * (last - first);
     return QCPRange(first - pad, last + pad);
+}
+
+void stackWithEmptyState(QWidget *owner, QStackedWidget *stack, QLabel *empty, QWidget *content)
+{
+    empty->setObjectName(QStringLiteral("emptyState"));
+    empty->setAlignment(Qt::AlignCenter);
+    empty->setWordWrap(true);
+    empty->setStyleSheet(QStringLiteral("color: palette(mid); font-size: 12pt;"));
+    stack->addWidget(empty);
+    stack->addWidget(content);
+    auto *outer = new QVBoxLayout(owner);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(stack);
 }
 
 } // namespace slim::ui

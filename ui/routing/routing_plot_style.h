@@ -9,6 +9,10 @@
 
 #include <string>
 
+class QLabel;
+class QStackedWidget;
+class QWidget;
+
 namespace slim::ui {
 
 // Perceptually uniform (viridis), so equal steps in routing weight look like equal steps.
@@ -36,5 +40,9 @@ void placeLegendBelow(QCustomPlot *plot, int columns);
 
 // A step axis range over [first, last] with a little room, so end markers are not clipped.
 QCPRange stepAxisRange(double first, double last);
+
+// Fills `owner` with `stack`: page 0 the empty-state label (object name "emptyState", grey,
+// centred), page 1 `content`. Both tabs switch between the two.
+void stackWithEmptyState(QWidget *owner, QStackedWidget *stack, QLabel *empty, QWidget *content);
 
 } // namespace slim::ui

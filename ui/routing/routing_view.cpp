@@ -70,15 +70,7 @@ RoutingView::RoutingView(QWidget *parent)
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
-    m_empty->setObjectName(QStringLiteral("emptyState"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->setStyleSheet(QStringLiteral("color: palette(mid); font-size: 12pt;"));
-    m_stack->addWidget(m_empty);
-    m_stack->addWidget(content);
-    auto *outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    outer->addWidget(m_stack);
+    stackWithEmptyState(this, m_stack, m_empty, content);
 
     connect(m_probe, &QComboBox::currentIndexChanged, this, [this] { refreshChoices(false); });
     connect(m_siteCombo, &QComboBox::currentIndexChanged, this, [this] { showSelection(false); });
