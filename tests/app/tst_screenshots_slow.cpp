@@ -3,7 +3,9 @@
 // ./screenshots). Each picture is checked to be a drawn view, not a blank window.
 //
 // With SLIM_SCREENSHOT_BASE_MODEL=<built-in model folder> the run fine-tunes that model with
-// the builtin-slim preset (the README's pictures); by default a tiny untrained model.
+// the builtin-slim preset, and with SLIM_SCREENSHOT_DB=<a database> it starts from a copy of
+// that database (its cached base scores, its demo runs to compare): the README's pictures. By
+// default: a tiny untrained model and the fixture database.
 #include "compare/compare_view.h"
 #include "fixture_store.h"
 #include "forms/new_run_dialog.h"
@@ -12,6 +14,7 @@
 #include "spec_service.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QScreen>
@@ -86,7 +89,19 @@ private Q_SLOTS:
     void everyMainViewDuringARealRun()
     {
         const auto db = m_dir.filePath(QStringLiteral("runs.sqlite"));
-        const auto fixture = testing::writeFixtureStore(db.toStdString());
+        QList<qint64> compareIds;
+        if (const auto source = qEnvironmentVariable("SLIM_SCREENSHOT_DB"); !source.isEmpty()) {
+            QVERIFY(QFile::copy(source, db));
+            store::RunFilter demo;
+            demo.tag = "demo";
+            demo.status = store::RunStatus::Succeeded;
+            for (const auto &run : store::RunStore(db.toStdString()).listRuns(demo))
+                compareIds << run.id;
+        } else {
+            for (const auto &run : testing::writeFixtureStore(db.toStdString()))
+                if (run.status == store::RunStatus::Succeeded)
+                    compareIds << run.id;
+        }
         const auto model = m_dir.filePath(QStringLiteral("tiny-model"));
         QString error;
         QVERIFY2(testing::makeTinyModel(model, &error), qPrintable(error));
@@ -129,7 +144,8 @@ private Q_SLOTS:
         QTest::qWait(500);
         save(&window, QStringLiteral("run-forgetting-final"));
 
-        auto *compare = window.compareRuns({fixture[0].id, fixture[1].id, runId});
+        compareIds << runId;
+        auto *compare = window.compareRuns(compareIds);
         QTRY_VERIFY_WITH_TIMEOUT(compare->findChildren<QWidget *>().size() > 5, 10000);
         QTest::qWait(500);
         save(&window, QStringLiteral("compare"));

@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""PyTorch-eager baseline of bench/bench_train: the same model (llama_eager.py), the same
+training step as core/train/trainer.cpp with the "builtin-full" / "builtin-lora" presets
+(batch 16 as 2 micro-batches of 8 x 128 tokens, answer-only loss, AdamW with decay on matrices
+only, global-norm clipping at 1.0) on the same synthetic examples. Prints JSON lines.
+
+Usage: /usr/bin/python3 bench/pytorch/bench_train.py [--out FILE] [--steps 20]
+       [--warmup-steps 3] [--methods full,lora] [--model DIR|random] [--threads 2] [--round N]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import llama_eager as L  # noqa: E402
+
+PROMPT_BYTES, ANSWER_BYTES, SEQUENCE = 100, 26, 128
+ALPHABET = "abcdefghijklmnopqrstuvwxyz "
+
+# The presets' schedule and adapter fields that matter here (pipeline/presets.cpp).
+PRESETS = {
+    "full": {"lr": 3e-4, "lora_rank": None},
+    "lora": {"lr": 5e-4, "lora_rank": 32, "lora_alpha": 64.0},
+}
+BATCH, GRAD_ACCUM, WEIGHT_DECAY, BETAS, EPS, MAX_GRAD_NORM = 16, 2, 0.01, (0.9, 0.999), 1e-8, 1.0
+
+
+class OtherLoad:
+    """Cores kept busy by every other process since construction (/proc/stat minus our own
+    CPU time), as bench_harness.h's OtherLoad."""
+
+    def __init__(self):
+        self.system, self.own, self.t0 = self._busy(), self._own(), time.perf_counter()
+
+    @staticmethod
+    def _busy():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own():
+        t = os.times()
+        return t.user + t.system
+
+    def cores(self):
+        elapsed = time.perf_counter() - self.t0
+        return max(0.0, ((self._busy() - self.system) - (self._own() - self.own)) / elapsed)
+
+
+def synthetic_text(step, index, offset, length):
+    """bench_train.cpp's syntheticText."""
+    return "".join(ALPHABET[(step * 7919 + index * 131 + (offset + j) * 17) % 27]
+                   for j in range(length))
+
+
+def micro_batch(step, micro, size):
+    """trainer.cpp + batch_builder.cpp: BOS + prompt + answer + EOS, loss on answer and EOS."""
+    ids, labels = [], []
+    for i in range(size):
+        index = micro * size + i
+        prompt = synthetic_text(step, index, 0, PROMPT_BYTES).encode()
+        answer = synthetic_text(step, index, PROMPT_BYTES, ANSWER_BYTES).encode()
+        row = [L.BOS] + list(prompt) + list(answer) + [L.EOS]
+        start = 1 + len(prompt)
+        lab = [-100] * len(row)
+        for t in range(start, len(row)):
+            lab[t - 1] = row[t]
+        ids.append(row)
+        labels.append(lab)
+    ids = torch.tensor(ids, dtype=torch.long)
+    return ids, torch.ones_like(ids), torch.tensor(labels, dtype=torch.long)
+
+
+def make_model(source):
+    if source != "random":
+        model_dir = source or os.path.expanduser(
+            "~/.local/share/slim-workbench/models/builtin-v1")
+        if os.path.exists(os.path.join(model_dir, "slim_pretrain.json")):
+            return L.load_model(model_dir), model_dir
+    torch.manual_seed(1)
+    return L.CausalLm(L.builtin_config()), "random init of PretrainPlan::builtin().model"
+
+
+def run_method(method, args):
+    preset = PRESETS[method]
+    torch.manual_seed(1234)
+    model, used = make_model(args.model)
+    model.train()
+    if preset["lora_rank"]:
+        params = L.attach_lora(model, preset["lora_rank"], preset["lora_alpha"])
+    else:
+        params = list(model.parameters())
+    decay = [p for p in params if p.dim() >= 2]
+    no_decay = [p for p in params if p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": WEIGHT_DECAY}]
+    if no_decay:
+        groups.append({"params": no_decay, "weight_decay": 0.0})
+    opt = torch.optim.AdamW(groups, lr=preset["lr"], betas=BETAS, eps=EPS)
+    micro_size = BATCH // GRAD_ACCUM
+    times, losses = [], []
+    for step in range(args.warmup_steps + args.steps):
+        t0 = time.perf_counter()
+        opt.zero_grad()
+        step_loss = torch.zeros(())
+        for micro in range(GRAD_ACCUM):
+            ids, mask, labels = micro_batch(step, micro, micro_size)
+            logits = model(ids, mask)
+            lm = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), labels.reshape(-1),
+                                 ignore_index=-100)
+            (lm / GRAD_ACCUM).backward()
+            step_loss = step_loss + lm.detach() / GRAD_ACCUM
+        torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM)
+        opt.step()
+        times.append(time.perf_counter() - t0)
+        losses.append(step_loss)
+    timed = sorted(times[args.warmup_steps:])
+    median = timed[len(timed) // 2] if len(timed) % 2 else 0.5 * (
+        timed[len(timed) // 2 - 1] + timed[len(timed) // 2])
+    tokens = BATCH * SEQUENCE
+    return {"record": "train_step", "implementation": "pytorch-eager", "method": method,
+            "model": used, "batch_size": BATCH, "grad_accum": GRAD_ACCUM, "sequence": SEQUENCE,
+            "tokens_per_step": tokens,
+            "trainable_parameters": sum(p.numel() for p in params),
+            "warmup_steps": args.warmup_steps, "step_ms": median * 1e3,
+            "tokens_per_s": tokens / median,
+            "timing": {"repeats": len(timed), "median_s": median, "min_s": timed[0],
+                       "max_s": timed[-1], "spread": (timed[-1] - timed[0]) / median,
+                       "samples_s": times[args.warmup_steps:]},
+            "first_step_loss": float(losses[0]),
+            "loadavg_before": None}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out")
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup-steps", type=int, default=3)
+    p.add_argument("--methods", default="full,lora")
+    p.add_argument("--model", default="")
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--round", type=int, default=1)
+    args = p.parse_args()
+    if args.quick:
+        args.steps, args.warmup_steps = 3, 1
+    torch.set_num_threads(args.threads)
+    out = open(args.out, "a") if args.out else None
+
+    def write(record):
+        line = json.dumps(record)
+        print(line, flush=True)
+        if out:
+            out.write(line + "\n")
+            out.flush()
+
+    write({"record": "machine", "benchmark": "pytorch/bench_train.py",
+           "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+           "python": sys.version.split()[0], "parallel": torch.__config__.parallel_info()})
+    for method in args.methods.split(","):
+        before, other = os.getloadavg()[0], OtherLoad()
+        record = run_method(method, args)
+        record["loadavg_before"], record["loadavg_after"] = before, os.getloadavg()[0]
+        record["other_cores"], record["round"] = other.cores(), args.round
+        write(record)
+
+
+if __name__ == "__main__":
+    main()
