@@ -25,14 +25,15 @@ function(slim_add_test)
         set(T_LABELS unit)
     endif()
     set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}"
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_NUM_THREADS=2")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_NUM_THREADS=2;QTEST_FUNCTION_TIMEOUT=900000")
 endfunction()
 
-# slim_add_test_folder(LIBS ...): one test per tst_*.cpp of the calling folder (a "_slow"
-# suffix labels it slow), each linked with LIBS and told where slimctl is (tests build tiny
-# real models with it).
+# slim_add_test_folder(LIBS ... [PCH_FROM target] [NEEDS_SLIMCTL]): one test per tst_*.cpp of
+# the calling folder (a "_slow" suffix labels it slow, the others unit), each linked with LIBS;
+# PCH_FROM reuses that target's precompiled header; NEEDS_SLIMCTL tells the tests where slimctl
+# is (they build tiny real models with it).
 function(slim_add_test_folder)
-    cmake_parse_arguments(F "" "" "LIBS" ${ARGN})
+    cmake_parse_arguments(F "NEEDS_SLIMCTL" "PCH_FROM" "LIBS" ${ARGN})
     file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tst_*.cpp)
     foreach(source ${sources})
         get_filename_component(name ${source} NAME_WE)
@@ -41,7 +42,12 @@ function(slim_add_test_folder)
             set(labels slow)
         endif()
         slim_add_test(NAME ${name} SOURCES ${source} LIBS ${F_LIBS} LABELS ${labels})
-        target_compile_definitions(${name} PRIVATE SLIMCTL_PATH="$<TARGET_FILE:slimctl>")
-        add_dependencies(${name} slimctl)
+        if(F_PCH_FROM)
+            target_precompile_headers(${name} REUSE_FROM ${F_PCH_FROM})
+        endif()
+        if(F_NEEDS_SLIMCTL)
+            target_compile_definitions(${name} PRIVATE SLIMCTL_PATH="$<TARGET_FILE:slimctl>")
+            add_dependencies(${name} slimctl)
+        endif()
     endforeach()
 endfunction()

@@ -99,7 +99,7 @@ private Q_SLOTS:
                                            JobManager::Placement::Last);
         QVERIFY(first && second);
         QTRY_VERIFY_WITH_TIMEOUT(jobs.job(first)->phase == QStringLiteral("train")
-                                     && jobs.job(first)->done >= 3, 60000);
+                                     && jobs.job(first)->done >= 3, 240000);
         QCOMPARE(jobs.job(second)->state, JobState::Queued);
 
         jobs.requestCancel(second); // queued: dropped, its run cancelled
@@ -124,7 +124,7 @@ private Q_SLOTS:
         const auto first = jobs.submitRun(spec("lora", 60), {}, std::nullopt,
                                           JobManager::Placement::Last);
         QTRY_VERIFY_WITH_TIMEOUT(jobs.job(first)->phase == QStringLiteral("train")
-                                     && jobs.job(first)->done >= 2, 60000);
+                                     && jobs.job(first)->done >= 2, 240000);
         jobs.requestCancel(first);
         const auto runId = waitFinished(jobs, first, finished).runId;
         QCOMPARE(run(runId).status, store::RunStatus::Cancelled);
@@ -167,7 +167,7 @@ private Q_SLOTS:
             const auto id = jobs.submitRun(spec("lora", 400), {}, std::nullopt,
                                            JobManager::Placement::Last);
             runId = jobs.job(id)->runId;
-            QTRY_VERIFY_WITH_TIMEOUT(jobs.job(id)->done >= 2, 60000);
+            QTRY_VERIFY_WITH_TIMEOUT(jobs.job(id)->done >= 2, 240000);
         } // the destructor asks every job to stop and waits
         QCOMPARE(run(runId).status, store::RunStatus::Cancelled);
     }

@@ -142,7 +142,7 @@ private Q_SLOTS:
         const auto id = s.jobs.submitRun(QString::fromStdString(testing::tinySpecJson(model, "lora", 400)),
                                          {}, std::nullopt, JobManager::Placement::Next, &error);
         QVERIFY2(id, qPrintable(error));
-        QTRY_VERIFY_WITH_TIMEOUT(s.jobs.job(id)->done >= 1, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(s.jobs.job(id)->done >= 1, 240000);
 
         int asked = 0;
         s.window.setCloseConfirmer([&](int active) {

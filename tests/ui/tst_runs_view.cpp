@@ -360,11 +360,11 @@ private Q_SLOTS:
                        QStringLiteral("train"), specPath});
         QVERIFY(slimctl.waitForStarted());
 
-        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(QStringLiteral("tiny lora")) >= 0, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(QStringLiteral("tiny lora")) >= 0, 240000);
         QTRY_COMPARE_WITH_TIMEOUT(cell(rowNamed(QStringLiteral("tiny lora")), Col::StatusColumn),
-                                  QStringLiteral("Succeeded"), 60000);
+                                  QStringLiteral("Succeeded"), 240000);
         // (waitForFinished is false when the event loop above already saw the process end.)
-        QVERIFY(slimctl.state() == QProcess::NotRunning || slimctl.waitForFinished(60000));
+        QVERIFY(slimctl.state() == QProcess::NotRunning || slimctl.waitForFinished(240000));
         QCOMPARE(slimctl.exitStatus(), QProcess::NormalExit);
         QCOMPARE(slimctl.exitCode(), 0);
         const int row = rowNamed(QStringLiteral("tiny lora"));
@@ -386,7 +386,7 @@ private Q_SLOTS:
             testing::addBulkRuns(db, 5000);
         }
         openView();
-        QTRY_COMPARE_WITH_TIMEOUT(rows(), 5004, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(rows(), 5004, 120000);
         QVERIFY(m_view->findChild<QLabel *>(QStringLiteral("runCount"))
                     ->text()
                     .endsWith(QStringLiteral(" runs")));
