@@ -6,6 +6,7 @@
 // Usage: bench_eval [--out FILE] [--repeats N] [--warmup N] [--quick] [--model=DIR|random]
 //                   [--tasks=capitals,name_gender] [--batch=32] [--requests=FILE]
 //                   [--models=base,lora,slim] [--threads=N] [--round=N]
+//                   [--lockstep=IN_FIFO,OUT_FIFO,first|second] (see bench_harness.h)
 
 #include "bench_harness.h"
 
@@ -32,7 +33,8 @@ namespace {
 constexpr const char *kUsage
     = "bench_eval [--out FILE] [--repeats N] [--warmup N] [--quick] [--model=DIR|random]\n"
       "           [--tasks=capitals,name_gender] [--batch=32] [--requests=FILE]\n"
-      "           [--models=base,lora,slim] [--threads=N] [--round=N]";
+      "           [--models=base,lora,slim] [--threads=N] [--round=N]\n"
+      "           [--lockstep=IN_FIFO,OUT_FIFO,first|second]";
 
 fs::path defaultModelDir()
 {
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
         JsonLines out(args.out);
         out.write(machineInfo("bench_eval"));
         if (args.quick)
-            args.repeat = {1, 2, 1, 0};
+            args.repeat = quickRepeats();
         const auto batch = args.getInt("batch", 32); // EvalPlan's default batch
         const auto locator = data::DataLocator::fromEnvironment();
         const ByteTokenizer tokenizer;
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
         auto model = makeModel(args.get("model", ""), &modelUsed);
         model->eval();
         const auto maxLength = model->config().max_position_embeddings;
+        Lockstep lockstep(args.get("lockstep", ""));
 
         nlohmann::json dump = {{"model", modelUsed},
                                {"batch_size", batch},
@@ -160,13 +163,20 @@ int main(int argc, char **argv)
                     options.batch_size = batch;
                     TaskScores scores;
                     const double loadBefore = loadAverage();
-    OtherLoad other;
+                    OtherLoad other;
+                    auto repeat = args.repeat;
+                    // With a lock-step partner, take turns evaluation by evaluation.
+                    repeat.before_each = [&] {
+                        other.pause();
+                        lockstep.turn();
+                        other.resume();
+                    };
                     auto t = measure(
                         [&] {
                             torch::manual_seed(20250); // SLIM's sampled inference masks
                             scores = evaluateTask(model, tokenizer, task, options);
                         },
-                        args.repeat);
+                        repeat);
                     const auto &ms = scores.modes.front();
                     const auto items = int64_t(task.choiceTest.size());
                     int64_t sequences = 0;
@@ -189,7 +199,8 @@ int main(int argc, char **argv)
                                {"acc", ms.metric("acc")->value},
                                {"timing", t.toJson()},
                                {"loadavg_before", loadBefore},
-                            {"other_cores", other.cores()},
+                               {"other_cores", other.cores()},
+                               {"lockstep", !args.get("lockstep", "").empty()},
                                {"loadavg_after", loadAverage()}});
                     if (c.name == "base")
                         requests[modeName + "_acc"] = ms.metric("acc")->value;
@@ -199,6 +210,7 @@ int main(int argc, char **argv)
             }
             dump["tasks"].push_back(requests);
         }
+        lockstep.turn(); // the partner's last evaluation runs while we wait, not beside us
         const auto requestsPath = args.get("requests", "");
         if (!requestsPath.empty()) {
             std::ofstream file(requestsPath);

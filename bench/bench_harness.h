@@ -25,6 +25,8 @@
 #include <sstream>
 #include <string>
 #include <sys/utsname.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -67,7 +69,18 @@ struct RepeatOptions
     int repeats = 7;           // timed calls of each variant
     int min_repeats = 3;       // never fewer, whatever the budget
     double budget_seconds = 0; // > 0: stop adding repeats once the round-robin took this long
+    std::function<void()> before_each; // called before every call, outside the clock
 };
+
+// --quick: one warm-up, two repeats (checks that everything runs; not for reporting).
+inline RepeatOptions quickRepeats()
+{
+    RepeatOptions r;
+    r.warmup = 1;
+    r.repeats = 2;
+    r.min_repeats = 1;
+    return r;
+}
 
 inline double secondsOf(const std::function<void()> &fn)
 {
@@ -79,11 +92,18 @@ inline double secondsOf(const std::function<void()> &fn)
 // One function timed `repeats` times after `warmup` calls.
 inline Timing measure(const std::function<void()> &fn, const RepeatOptions &options)
 {
-    for (int i = 0; i < options.warmup; ++i)
+    auto before = [&] {
+        if (options.before_each)
+            options.before_each();
+    };
+    for (int i = 0; i < options.warmup; ++i) {
+        before();
         fn();
+    }
     Timing t;
     const auto started = std::chrono::steady_clock::now();
     for (int i = 0; i < options.repeats; ++i) {
+        before();
         t.seconds.push_back(secondsOf(fn));
         const double elapsed
             = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -249,17 +269,32 @@ inline nlohmann::json machineInfo(const std::string &benchmark)
 class OtherLoad
 {
 public:
-    OtherLoad()
-        : m_system(systemBusyTicks())
-        , m_self(selfTicks())
-        , m_started(std::chrono::steady_clock::now())
-    {}
+    OtherLoad() { resume(); }
+    // Excludes the time until resume() (e.g. waiting for a lock-step partner, whose work is
+    // not "other load" for us).
+    void pause()
+    {
+        if (!m_running)
+            return;
+        m_ticks += double(systemBusyTicks() - m_system) - double(selfTicks() - m_self);
+        m_seconds
+            += std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+        m_running = false;
+    }
+    void resume()
+    {
+        m_system = systemBusyTicks();
+        m_self = selfTicks();
+        m_started = std::chrono::steady_clock::now();
+        m_running = true;
+    }
     double cores() const
     {
-        const double seconds
-            = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
-        const double ticks = double(systemBusyTicks() - m_system) - double(selfTicks() - m_self);
-        return seconds > 0 ? std::max(0.0, ticks / double(sysconf(_SC_CLK_TCK)) / seconds) : 0;
+        auto copy = *this;
+        copy.pause();
+        return copy.m_seconds > 0
+                   ? std::max(0.0, copy.m_ticks / double(sysconf(_SC_CLK_TCK)) / copy.m_seconds)
+                   : 0;
     }
 
 private:
@@ -289,8 +324,90 @@ private:
         }
         return utime + stime;
     }
-    long long m_system, m_self;
+    long long m_system = 0, m_self = 0;
     std::chrono::steady_clock::time_point m_started;
+    double m_ticks = 0, m_seconds = 0;
+    bool m_running = false;
+};
+
+// Runs two benchmark processes in lock-step, so that the engine and its PyTorch baseline take
+// turns unit by unit (a training step, an evaluation) and any drift of the machine hits both
+// alike. Spec "IN_FIFO,OUT_FIFO,first|second" (bench/run_benchmarks.sh makes the FIFOs; the
+// partner gets them swapped); an empty spec disables it. Call turn() before every unit: the
+// first call lets the "first" process go and makes the "second" wait; later calls hand the
+// turn over and wait to get it back. A partner that exits (EOF) or stays silent for
+// kTimeoutMs ends the lock-step; the process then runs on alone.
+class Lockstep
+{
+public:
+    static constexpr int kTimeoutMs = 600'000;
+
+    explicit Lockstep(const std::string &spec)
+    {
+        if (spec.empty())
+            return;
+        std::stringstream in(spec);
+        std::string inPath, outPath, role;
+        std::getline(in, inPath, ',');
+        std::getline(in, outPath, ',');
+        std::getline(in, role, ',');
+        if (role != "first" && role != "second")
+            throw std::invalid_argument("--lockstep=IN,OUT,first|second, got " + spec);
+        m_first = role == "first";
+        // The same opening order on both sides (the first's OUT is the second's IN), so the
+        // blocking FIFO opens pair up instead of deadlocking.
+        if (m_first) {
+            m_out = ::open(outPath.c_str(), O_WRONLY);
+            m_in = ::open(inPath.c_str(), O_RDONLY);
+        } else {
+            m_in = ::open(inPath.c_str(), O_RDONLY);
+            m_out = ::open(outPath.c_str(), O_WRONLY);
+        }
+        if (m_in < 0 || m_out < 0)
+            throw std::runtime_error("lockstep: cannot open " + inPath + " / " + outPath);
+        m_active = true;
+    }
+    ~Lockstep()
+    {
+        if (m_in >= 0)
+            ::close(m_in);
+        if (m_out >= 0)
+            ::close(m_out);
+    }
+    Lockstep(const Lockstep &) = delete;
+    Lockstep &operator=(const Lockstep &) = delete;
+
+    bool active() const { return m_active; }
+
+    void turn()
+    {
+        if (!m_active)
+            return;
+        if (m_turns++ == 0) {
+            if (!m_first)
+                wait();
+            return;
+        }
+        const char token = 't';
+        if (::write(m_out, &token, 1) != 1) {
+            m_active = false;
+            return;
+        }
+        wait();
+    }
+
+private:
+    void wait()
+    {
+        pollfd p{m_in, POLLIN, 0};
+        char token = 0;
+        if (::poll(&p, 1, kTimeoutMs) <= 0 || ::read(m_in, &token, 1) != 1)
+            m_active = false; // partner gone: run on alone
+    }
+
+    int m_in = -1, m_out = -1;
+    bool m_first = true, m_active = false;
+    int64_t m_turns = 0;
 };
 
 // "0.93 0.71 0.60 ..." -> 0.93: the one-minute load average, recorded beside every result so a

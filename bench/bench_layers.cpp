@@ -337,7 +337,7 @@ int main(int argc, char **argv)
         out.write(machineInfo("bench_layers"));
         auto sizes = parseSizes(args.get("sizes", args.quick ? "256" : "256,1024,4096"));
         if (args.quick)
-            args.repeat = {1, 2, 1, 0};
+            args.repeat = quickRepeats();
         const auto only = args.get("only", "");
         const auto profile = args.get("profile", "");
         for (auto d : sizes) {

@@ -12,8 +12,11 @@
 //     model FLOPs utilisation = counted FLOPs / step time / measured GEMM peak.
 // Usage: bench_train [--out FILE] [--quick] [--steps=20] [--warmup-steps=3]
 //                    [--methods=full,lora,...] [--model=DIR|random] [--threads=N] [--round=N]
+//                    [--profile=METHOD] [--only=gemm|steps] [--peak-gflops=X]
+//                    [--lockstep=IN_FIFO,OUT_FIFO,first|second] (see bench_harness.h)
 
 #include "bench_harness.h"
+#include "op_profile.h"
 
 #include "adapters/adapter_set.h"
 #include "model/model_io.h"
@@ -38,7 +41,9 @@ namespace {
 
 constexpr const char *kUsage
     = "bench_train [--out FILE] [--quick] [--steps=20] [--warmup-steps=3]\n"
-      "            [--methods=full,lora,...] [--model=DIR|random] [--threads=N] [--round=N]";
+      "            [--methods=full,lora,...] [--model=DIR|random] [--threads=N] [--round=N]\n"
+      "            [--profile=METHOD] [--only=gemm|steps] [--peak-gflops=X]\n"
+      "            [--lockstep=IN_FIFO,OUT_FIFO,first|second]";
 
 // Every example: BOS + 100 prompt bytes + 26 answer bytes + EOS = 128 tokens (the presets'
 // max_length), so batches carry no padding. The text is a fixed function of (step, index),
@@ -69,18 +74,35 @@ public:
     }
 };
 
-// Collects the trainer's per-step tokens/s (log_every = 1).
+// Collects the trainer's per-step tokens/s (log_every = 1). With a lock-step partner, hands the
+// turn over after every step (the trainer calls this after its step clock has stopped and
+// before the next one starts), keeping the wait out of the other-load measurement.
 class StepObserver : public RunObserver
 {
 public:
+    StepObserver(Lockstep *lockstep = nullptr, OtherLoad *other = nullptr)
+        : m_lockstep(lockstep)
+        , m_other(other)
+    {}
     void metrics(const std::vector<MetricSample> &samples) override
     {
         for (const auto &s : samples) {
             if (s.name == "tokens_per_sec")
                 tokensPerSec.push_back(s.value);
         }
+        if (m_lockstep && m_lockstep->active()) {
+            if (m_other)
+                m_other->pause();
+            m_lockstep->turn();
+            if (m_other)
+                m_other->resume();
+        }
     }
     std::vector<double> tokensPerSec;
+
+private:
+    Lockstep *m_lockstep;
+    OtherLoad *m_other;
 };
 
 fs::path defaultModelDir()
@@ -231,11 +253,15 @@ nlohmann::json runMethod(const MethodCase &c, const Args &args, double peakGflop
     torch::manual_seed(c.spec.seed);
     auto model = makeModel(modelSource, &modelUsed);
     AdapterSet set(model, c.spec.adapter);
-    StepObserver observer;
+    Lockstep lockstep(args.get("lockstep", ""));
+    OtherLoad other;
+    StepObserver observer(&lockstep, &other);
     Trainer trainer(set, benchSchedule(c.spec, warmup + steps), source, observer,
                     scratch / c.name);
     const double loadBefore = loadAverage();
-    OtherLoad other;
+    other.pause();
+    lockstep.turn(); // the second process waits for the first's first step
+    other.resume();
     trainer.run({});
     const double loadAfter = loadAverage();
     const int64_t tokens = c.spec.schedule.batch_size * kSequence;
@@ -266,8 +292,27 @@ nlohmann::json runMethod(const MethodCase &c, const Args &args, double peakGflop
             {"mfu", counted / stepSeconds / 1e9 / peakGflops},
             {"mfu_conventional", conventional / stepSeconds / 1e9 / peakGflops},
             {"loadavg_before", loadBefore},
-                            {"other_cores", other.cores()},
+            {"other_cores", other.cores()},
+            {"lockstep", lockstep.active() || !args.get("lockstep", "").empty()},
             {"loadavg_after", loadAfter}};
+}
+
+// --profile=METHOD: per-operator self time of one training step after two warm-up steps.
+void profileMethod(const MethodCase &c, const Args &args, JsonLines &out, const fs::path &scratch)
+{
+    FixedLengthSource source;
+    std::string modelUsed;
+    torch::manual_seed(c.spec.seed);
+    auto model = makeModel(args.get("model", ""), &modelUsed);
+    AdapterSet set(model, c.spec.adapter);
+    StepObserver observer;
+    Trainer warm(set, benchSchedule(c.spec, 2), source, observer, scratch / (c.name + "-warm"));
+    warm.run({});
+    Trainer one(set, benchSchedule(c.spec, 1), source, observer, scratch / (c.name + "-one"));
+    auto table = opTable(profileOps([&] { one.run({}); }), 40);
+    table["record"] = "op_profile";
+    table["method"] = c.name;
+    out.write(table);
 }
 
 } // namespace
@@ -282,27 +327,45 @@ int main(int argc, char **argv)
         JsonLines out(args.out);
         out.write(machineInfo("bench_train"));
 
-        double peak = 0;
-        RepeatOptions gemmRepeats{2, args.quick ? 2 : 7, 2, 0};
-        for (int64_t n : {256, 512, 1024, 2048, 4096}) {
-            if (args.quick && n > 1024)
-                break;
-            auto r = gemm(n, threads, gemmRepeats);
-            peak = std::max(peak, r["gflops"].get<double>());
-            out.write(r);
+        // --only=gemm: the machine's limit alone; --only=steps: the methods alone, with
+        // --peak-gflops=X (from an earlier --only=gemm run) for the MFU columns.
+        const auto only = args.get("only", "");
+        double peak = std::stod(args.get("peak-gflops", "nan"));
+        if (!args.get("profile", "").empty())
+            args.quick = true; // a rough peak is enough
+        if (only != "steps") {
+            peak = 0;
+            OtherLoad other;
+            RepeatOptions gemmRepeats;
+            gemmRepeats.repeats = args.quick ? 2 : 7;
+            for (int64_t n : {256, 512, 1024, 2048, 4096}) {
+                if (args.quick && n > 1024)
+                    break;
+                auto r = gemm(n, threads, gemmRepeats);
+                peak = std::max(peak, r["gflops"].get<double>());
+                out.write(r);
+            }
+            auto single = gemm(args.quick ? 512 : 2048, 1, gemmRepeats);
+            out.write(single);
+            out.write({{"record", "gemm_peak"},
+                       {"threads", threads},
+                       {"gflops", peak},
+                       {"single_thread_gflops", single["gflops"]},
+                       {"how", "median over repeats per size, best size"},
+                       {"other_cores", other.cores()}});
         }
-        const int64_t singleN = 2048;
-        auto single = gemm(args.quick ? 512 : singleN, 1, gemmRepeats);
-        out.write(single);
-        out.write({{"record", "gemm_peak"},
-                   {"threads", threads},
-                   {"gflops", peak},
-                   {"single_thread_gflops", single["gflops"]},
-                   {"how", "median over repeats per size, best size"}});
+        if (only == "gemm")
+            return 0;
 
         const auto scratch = fs::temp_directory_path()
                              / ("slim-bench-train-" + std::to_string(::getpid()));
         fs::create_directories(scratch);
+        if (const auto profiled = args.get("profile", ""); !profiled.empty()) {
+            for (const auto &c : methodCases(profiled))
+                profileMethod(c, args, out, scratch);
+            fs::remove_all(scratch);
+            return 0;
+        }
         for (const auto &c : methodCases(args.get("methods", ""))) {
             out.write(runMethod(c, args, peak, scratch));
             fs::remove_all(scratch / c.name);

@@ -79,40 +79,113 @@ wait_quiet() {
 } | tr -d '\n' > "$OUT/environment.jsonl"
 echo >> "$OUT/environment.jsonl"
 
-run() {
-    wait_quiet
-    echo "run_benchmarks: $*" >&2
-    "$@" > /dev/null
+# measure OUT CMD...: runs CMD --out TMP after waiting for a quiet machine, and keeps its records
+# (appended to OUT) only if no record saw other processes keep more than QUIET_MAX_CORES busy
+# while it was measured; otherwise tries again (at most ATTEMPTS times, keeping the last).
+measure() {
+    local out=$1 attempt busiest tmp
+    shift
+    tmp=$(mktemp)
+    for attempt in $(seq 1 "${ATTEMPTS:-5}"); do
+        wait_quiet
+        echo "run_benchmarks: $*" >&2
+        : > "$tmp"
+        "$@" --out "$tmp" > /dev/null
+        busiest=$("$PY" -c '
+import json, sys
+print(max([json.loads(l).get("other_cores") or 0 for l in open(sys.argv[1]) if l.strip()]))' "$tmp")
+        if awk -v b="$busiest" -v m="${QUIET_MAX_CORES:-0.2}" 'BEGIN { exit !(b <= m) }'; then
+            break
+        fi
+        echo "run_benchmarks: other processes kept $busiest cores busy; measuring again" >&2
+    done
+    cat "$tmp" >> "$out"
+    rm -f "$tmp"
 }
 
-run "$BUILD/bench/bench_layers" "${QUICK[@]}" --out "$OUT/layers.jsonl"
+# measure_pair ENGINE_OUT PYTORCH_OUT ENGINE_CMD... -- PYTORCH_CMD...: the engine and its
+# PyTorch baseline in lock-step (bench_harness.h's Lockstep over two FIFOs: they take turns step
+# by step or evaluation by evaluation, so a drift of the machine hits both alike), retried like
+# measure().
+measure_pair() {
+    local eout=$1 pout=$2 attempt busiest etmp ptmp fifo pid
+    shift 2
+    local engine=() pytorch=()
+    while [[ $# -gt 0 && "$1" != "--" ]]; do engine+=("$1"); shift; done
+    shift
+    pytorch=("$@")
+    etmp=$(mktemp)
+    ptmp=$(mktemp)
+    fifo=$(mktemp -d)
+    mkfifo "$fifo/e2p" "$fifo/p2e"
+    for attempt in $(seq 1 "${ATTEMPTS:-5}"); do
+        wait_quiet
+        echo "run_benchmarks: ${engine[*]} <lock-step> ${pytorch[*]}" >&2
+        : > "$etmp"
+        : > "$ptmp"
+        "${pytorch[@]}" --lockstep "$fifo/e2p,$fifo/p2e,second" --out "$ptmp" > /dev/null &
+        pid=$!
+        "${engine[@]}" --lockstep="$fifo/p2e,$fifo/e2p,first" --out "$etmp" > /dev/null
+        wait "$pid"
+        busiest=$("$PY" -c '
+import json, sys
+print(max([json.loads(l).get("other_cores") or 0 for f in sys.argv[1:] for l in open(f)
+           if l.strip()]))' "$etmp" "$ptmp")
+        if awk -v b="$busiest" -v m="${QUIET_MAX_CORES:-0.2}" 'BEGIN { exit !(b <= m) }'; then
+            break
+        fi
+        echo "run_benchmarks: other processes kept $busiest cores busy; measuring again" >&2
+    done
+    cat "$etmp" >> "$eout"
+    cat "$ptmp" >> "$pout"
+    rm -rf "$etmp" "$ptmp" "$fifo"
+}
 
-# The engine against PyTorch eager runs in separate processes: alternate them in ROUNDS
-# (engine, PyTorch, engine, PyTorch, ...) so a change of machine conditions hits both, and
-# pool the timed steps / evaluations of all rounds per implementation (summarize.py).
+# Layers, one size at a time (d = 4096 alone takes minutes).
+SIZES=(256 1024 4096)
+if [[ ${#QUICK[@]} -gt 0 ]]; then
+    SIZES=(256)
+fi
+for d in "${SIZES[@]}"; do
+    measure "$OUT/layers.jsonl" "$BUILD/bench/bench_layers" "${QUICK[@]}" --sizes="$d"
+done
+
+# The machine's limit, then every method's training step.
+measure "$OUT/train.jsonl" "$BUILD/bench/bench_train" "${QUICK[@]}" --only=gemm
+METHODS=(dora slim mixlora mixlora-dy loramoe mola slim-naive-merge)
+if [[ ${#QUICK[@]} -gt 0 ]]; then
+    METHODS=(slim)
+fi
+for m in "${METHODS[@]}"; do
+    measure "$OUT/train.jsonl" "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps \
+        --methods="$m"
+done
+
+# The engine against PyTorch eager: separate processes in lock-step (measure_pair), in ROUNDS
+# whose timed steps / evaluations summarize.py pools per implementation.
 ROUNDS=${ROUNDS:-3}
 if [[ ${#QUICK[@]} -gt 0 ]]; then
     ROUNDS=1
 fi
 for round in $(seq 1 "$ROUNDS"); do
-    methods=()
-    if (( round > 1 )); then
-        methods=(--methods=full,lora)
-    fi
-    run "$BUILD/bench/bench_train" "${QUICK[@]}" "${methods[@]}" --round="$round" \
-        --out "$OUT/train.jsonl"
-    run "$PY" bench/pytorch/bench_train.py "${QUICK[@]}" --threads "$THREADS" --round "$round" \
-        --out "$OUT/train_pytorch.jsonl"
+    for m in full lora; do
+        measure_pair "$OUT/train.jsonl" "$OUT/train_pytorch.jsonl" \
+            "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods="$m" \
+            --round="$round" -- \
+            "$PY" bench/pytorch/bench_train.py "${QUICK[@]}" --threads "$THREADS" \
+            --methods "$m" --round "$round"
+    done
 done
+# Round 0: the engine alone, also with adapters attached; writes the token requests (and the
+# engine's accuracies) the PyTorch baseline scores.
+measure "$OUT/eval.jsonl" "$BUILD/bench/bench_eval" "${QUICK[@]}" --models=base,lora,slim \
+    --round=0 --requests="$OUT/eval_requests.json"
 for round in $(seq 1 "$ROUNDS"); do
-    models=()
-    if (( round > 1 )); then
-        models=(--models=base)
-    fi
-    run "$BUILD/bench/bench_eval" "${QUICK[@]}" "${models[@]}" --round="$round" \
-        --out "$OUT/eval.jsonl" --requests="$OUT/eval_requests.json"
-    run "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" --round "$round" \
-        --requests "$OUT/eval_requests.json" --out "$OUT/eval_pytorch.jsonl"
+    measure_pair "$OUT/eval.jsonl" "$OUT/eval_pytorch.jsonl" \
+        "$BUILD/bench/bench_eval" "${QUICK[@]}" --models=base --round="$round" \
+        --requests="$OUT/eval_requests.json" -- \
+        "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
+        --round "$round" --requests "$OUT/eval_requests.json"
 done
 
 "$PY" bench/summarize.py "$OUT" | tee "$OUT/summary.md"

@@ -36,6 +36,32 @@ def spread(r):
     return f"{100 * t.get('spread', float('nan')):.0f}%"
 
 
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
+
+
+def pooled(records, key):
+    """Records of several rounds -> {key: (first record, pooled per-repeat seconds, rounds)}.
+    Where some records of a key ran in lock-step with the PyTorch baseline, only those count
+    (they are the ones compared with it)."""
+    paired = {key(r) for r in records if r.get("lockstep")}
+    out = {}
+    for r in records:
+        if key(r) in paired and not r.get("lockstep"):
+            continue
+        k = key(r)
+        first, samples, rounds = out.get(k, (r, [], 0))
+        out[k] = (first, samples + r["timing"]["samples_s"], rounds + 1)
+    return out
+
+
+def spread_of(samples):
+    m = median(samples)
+    return f"{100 * (max(samples) - min(samples)) / m:.0f}%"
+
+
 def table(headers, rows):
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in rows]
@@ -61,11 +87,12 @@ def main():
                   f"- BLAS: {e['blas']}", f"- commit: {e['git_commit']} "
                   f"(uncommitted changes in core/ or bench/: {e['git_dirty']})",
                   f"- command: `{e['command']}`, started {e['started']}", ""]
-    loads = [r[k] for src in (layers, train, train_py, evals, evals_py) for r in src
-             for k in ("loadavg_before", "loadavg_after") if r.get(k) is not None]
-    if loads:
-        lines += [f"Load average (1 min) around the measurements: {min(loads):.2f} to "
-                  f"{max(loads):.2f}.", ""]
+    others = [r["other_cores"] for src in (layers, train, train_py, evals, evals_py) for r in src
+              if r.get("other_cores") is not None]
+    if others:
+        lines += [f"Cores kept busy by other processes while measuring: mean "
+                  f"{sum(others) / len(others):.2f}, max {max(others):.2f} (of "
+                  f"{env[0]['cores'] if env else '?'}).", ""]
 
     rows = [r for r in layers if r["record"] == "layer"]
     if rows:
@@ -112,54 +139,65 @@ def main():
             lines += [f"Peak used for MFU: {peak['gflops']:.1f} GFLOP/s ({peak['threads']} "
                       f"threads, {peak['how']}).", ""]
 
-    steps = [r for r in train if r["record"] == "train_step"]
+    steps = pooled([r for r in train if r["record"] == "train_step"], lambda r: r["method"])
     if steps:
-        py = {r["method"]: r for r in train_py if r["record"] == "train_step"}
-        lines += ["## Training step of the built-in model (batch 16 x 128 tokens)", ""]
+        peaks = [r["gflops"] for r in train if r["record"] == "gemm_peak"]
+        peak_gflops = max(peaks)
+        py = pooled([r for r in train_py if r["record"] == "train_step"], lambda r: r["method"])
+        lines += ["## Training step of the built-in model (batch 16 x 128 tokens)", "",
+                  f"Pooled over all rounds; MFU against the best GEMM peak measured in this "
+                  f"run, {peak_gflops:.1f} GFLOP/s.", ""]
         body = []
-        for r in steps:
-            p = py.get(r["method"])
-            body.append([r["method"], r["trainable_parameters"], r["step_ms"], spread(r),
-                         r["tokens_per_s"], r["gemm_flops_per_step"] / 1e9,
-                         r["achieved_gflops"], 100 * r["mfu"],
-                         p["tokens_per_s"] if p else None,
-                         r["tokens_per_s"] / p["tokens_per_s"] if p else None])
-        lines += [table(["method", "trainable", "step ms", "spread", "tokens/s",
+        for method, (r, samples, rounds) in steps.items():
+            step_s = median(samples)
+            tps = r["tokens_per_step"] / step_s
+            p = py.get(method)
+            ptps = p[0]["tokens_per_step"] / median(p[1]) if p else None
+            body.append([method, r["trainable_parameters"], step_s * 1e3, spread_of(samples),
+                         len(samples), tps, r["gemm_flops_per_step"] / 1e9,
+                         r["gemm_flops_per_step"] / step_s / 1e9,
+                         100 * r["gemm_flops_per_step"] / step_s / 1e9 / peak_gflops,
+                         ptps, tps / ptps if p else None])
+        lines += [table(["method", "trainable", "step ms", "spread", "steps", "tokens/s",
                          "GFLOP/step", "GFLOP/s", "MFU %", "PyTorch tokens/s",
                          "engine / PyTorch"], body), ""]
-        for r in steps:
-            p = py.get(r["method"])
-            if p:
-                ratio = r["tokens_per_s"] / p["tokens_per_s"]
-                same = abs(r["first_step_loss"] - p["first_step_loss"]) < 1e-4
-                lines.append(
-                    f"- {r['method']}: engine / PyTorch = {ratio:.2f}x, goal >= 1.0: "
-                    f"{verdict(ratio >= GOALS['engine_over_pytorch'])} (first-step loss "
-                    f"{r['first_step_loss']:.5f} vs {p['first_step_loss']:.5f}: "
-                    f"{'same model' if same else 'DIFFERENT'})")
+        for method, (r, samples, rounds) in steps.items():
+            p = py.get(method)
+            if not p:
+                continue
+            ratio = median(p[1]) / median(samples)
+            same = abs(r["first_step_loss"] - p[0]["first_step_loss"]) < 1e-4
+            lines.append(
+                f"- {method}: engine / PyTorch = {ratio:.2f}x over {rounds} + {p[2]} rounds "
+                f"({len(samples)} vs {len(p[1])} steps), goal >= 1.0: "
+                f"{verdict(ratio >= GOALS['engine_over_pytorch'])}; first-step loss "
+                f"{r['first_step_loss']:.6f} vs {p[0]['first_step_loss']:.6f} "
+                f"({'same model' if same else 'DIFFERENT'})")
         lines.append("")
 
-    if evals:
-        py = {(r["task"], r["mode"]): r for r in evals_py if r["record"] == "eval"}
-        lines += ["## Evaluation throughput (multiple-choice items/s, batch 32)", ""]
-        body = []
-        for r in evals:
-            if r["record"] != "eval":
-                continue
-            p = py.get((r["task"], r["mode"])) if r["model"] == "base" else None
-            body.append([r["task"], r["mode"], r["model"], r["items"], r["items_per_s"],
-                         spread(r), r["acc"], p["items_per_s"] if p else None,
-                         r["items_per_s"] / p["items_per_s"] if p else None,
-                         (p["acc_matches_engine"] and "yes" or "NO") if p else None])
-        lines += [table(["task", "mode", "model", "items", "items/s", "spread", "acc",
-                         "PyTorch items/s", "engine / PyTorch", "same acc"], body), ""]
-        for r in evals:
-            p = py.get((r["task"], r["mode"])) if r.get("model") == "base" else None
+    ev = pooled([r for r in evals if r["record"] == "eval"],
+                lambda r: (r["task"], r["mode"], r["model"]))
+    if ev:
+        py = pooled([r for r in evals_py if r["record"] == "eval"],
+                    lambda r: (r["task"], r["mode"]))
+        lines += ["## Evaluation throughput (multiple-choice items/s, batch 32)", "",
+                  "Pooled over all rounds.", ""]
+        body, verdicts = [], []
+        for (task, mode, model), (r, samples, rounds) in ev.items():
+            ips = r["items"] / median(samples)
+            p = py.get((task, mode)) if model == "base" else None
+            pips = p[0]["items"] / median(p[1]) if p else None
+            same = None
             if p:
-                ratio = r["items_per_s"] / p["items_per_s"]
-                lines.append(f"- {r['task']} {r['mode']}: engine / PyTorch = {ratio:.2f}x, "
-                             f"goal >= 1.0: {verdict(ratio >= GOALS['engine_over_pytorch'])}")
-        lines.append("")
+                same = "yes" if all(x["acc_matches_engine"] for x in evals_py
+                                    if x.get("task") == task and x.get("mode") == mode) else "NO"
+                verdicts.append(f"- {task} {mode}: engine / PyTorch = {ips / pips:.2f}x, "
+                                f"goal >= 1.0: {verdict(ips / pips >= GOALS['engine_over_pytorch'])}")
+            body.append([task, mode, model, r["items"], ips, spread_of(samples), len(samples),
+                         r["acc"], pips, ips / pips if p else None, same])
+        lines += [table(["task", "mode", "model", "items", "items/s", "spread", "repeats",
+                         "acc", "PyTorch items/s", "engine / PyTorch", "same acc"], body), ""]
+        lines += verdicts + [""]
     print("\n".join(lines))
 
 

@@ -7,6 +7,7 @@ position. Checks that its accuracies equal the engine's. Prints JSON lines.
 
 Usage: /usr/bin/python3 bench/pytorch/bench_eval.py --requests FILE [--out FILE]
        [--repeats 7] [--warmup 2] [--model DIR|random] [--threads 2] [--round N]
+       [--lockstep IN_FIFO,OUT_FIFO,first|second]
 """
 
 import argparse
@@ -20,7 +21,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import llama_eager as L  # noqa: E402
-from bench_train import OtherLoad, make_model  # noqa: E402
+from bench_train import Lockstep, OtherLoad, make_model  # noqa: E402
 
 
 def pad_right(rows):
@@ -105,6 +106,7 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--quick", action="store_true")
     p.add_argument("--round", type=int, default=1)
+    p.add_argument("--lockstep", help="IN_FIFO,OUT_FIFO,first|second")
     args = p.parse_args()
     if args.quick:
         args.repeats, args.warmup = 2, 1
@@ -125,20 +127,30 @@ def main():
 
     write({"record": "machine", "benchmark": "pytorch/bench_eval.py", "torch": torch.__version__,
            "torch_threads": torch.get_num_threads(), "model": used})
+    lockstep = Lockstep(args.lockstep)
     for task in dump["tasks"]:
         for mode, fn in (("loglikelihood", loglikelihood_acc), ("label_logits", label_acc)):
             items = task[mode]
             before, other = os.getloadavg()[0], OtherLoad()
+
+            def turn():  # waiting for the partner is not other load
+                other.pause()
+                lockstep.turn()
+                other.resume()
+
             for _ in range(args.warmup):
+                turn()
                 fn(model, items, batch)
             times = []
             for _ in range(args.repeats):
+                turn()
                 t0 = time.perf_counter()
                 acc = fn(model, items, batch)
                 times.append(time.perf_counter() - t0)
             median = statistics.median(times)
             engine_acc = task.get(mode + "_acc")
             write({"record": "eval", "implementation": "pytorch-eager", "round": args.round,
+                   "lockstep": bool(args.lockstep),
                    "other_cores": other.cores(), "task": task["task"],
                    "model": "base", "mode": mode, "items": len(items), "batch_size": batch,
                    "items_per_s": len(items) / median, "ms": median * 1e3, "acc": acc,

@@ -6,6 +6,7 @@ only, global-norm clipping at 1.0) on the same synthetic examples. Prints JSON l
 
 Usage: /usr/bin/python3 bench/pytorch/bench_train.py [--out FILE] [--steps 20]
        [--warmup-steps 3] [--methods full,lora] [--model DIR|random] [--threads 2] [--round N]
+       [--lockstep IN_FIFO,OUT_FIFO,first|second]
 """
 
 import argparse
@@ -32,11 +33,12 @@ BATCH, GRAD_ACCUM, WEIGHT_DECAY, BETAS, EPS, MAX_GRAD_NORM = 16, 2, 0.01, (0.9, 
 
 
 class OtherLoad:
-    """Cores kept busy by every other process since construction (/proc/stat minus our own
-    CPU time), as bench_harness.h's OtherLoad."""
+    """Cores kept busy by every other process while running (/proc/stat minus our own CPU
+    time), pausable, as bench_harness.h's OtherLoad."""
 
     def __init__(self):
-        self.system, self.own, self.t0 = self._busy(), self._own(), time.perf_counter()
+        self.ticks, self.seconds, self.running = 0.0, 0.0, False
+        self.resume()
 
     @staticmethod
     def _busy():
@@ -49,9 +51,63 @@ class OtherLoad:
         t = os.times()
         return t.user + t.system
 
+    def resume(self):
+        self.system, self.own, self.t0, self.running = (self._busy(), self._own(),
+                                                        time.perf_counter(), True)
+
+    def pause(self):
+        if self.running:
+            self.ticks += (self._busy() - self.system) - (self._own() - self.own)
+            self.seconds += time.perf_counter() - self.t0
+            self.running = False
+
     def cores(self):
-        elapsed = time.perf_counter() - self.t0
-        return max(0.0, ((self._busy() - self.system) - (self._own() - self.own)) / elapsed)
+        if self.running:
+            self.pause()
+            self.resume()
+        return max(0.0, self.ticks / self.seconds) if self.seconds > 0 else 0.0
+
+
+class Lockstep:
+    """bench_harness.h's Lockstep: take turns with the engine process, unit by unit. Spec
+    "IN_FIFO,OUT_FIFO,first|second"; None disables it."""
+
+    TIMEOUT_S = 600
+
+    def __init__(self, spec):
+        self.active, self.turns = False, 0
+        if not spec:
+            return
+        in_path, out_path, role = spec.split(",")
+        self.first = role == "first"
+        if self.first:
+            self.out_fd = os.open(out_path, os.O_WRONLY)
+            self.in_fd = os.open(in_path, os.O_RDONLY)
+        else:
+            self.in_fd = os.open(in_path, os.O_RDONLY)
+            self.out_fd = os.open(out_path, os.O_WRONLY)
+        self.active = True
+
+    def _wait(self):
+        import select
+        ready, _, _ = select.select([self.in_fd], [], [], self.TIMEOUT_S)
+        if not ready or len(os.read(self.in_fd, 1)) != 1:
+            self.active = False
+
+    def turn(self):
+        if not self.active:
+            return
+        self.turns += 1
+        if self.turns == 1:
+            if not self.first:
+                self._wait()
+            return
+        try:
+            os.write(self.out_fd, b"t")
+        except OSError:
+            self.active = False
+            return
+        self._wait()
 
 
 def synthetic_text(step, index, offset, length):
@@ -105,7 +161,17 @@ def run_method(method, args):
     opt = torch.optim.AdamW(groups, lr=preset["lr"], betas=BETAS, eps=EPS)
     micro_size = BATCH // GRAD_ACCUM
     times, losses = [], []
+    lockstep, other = Lockstep(args.lockstep), OtherLoad()
+
+    def turn():  # waiting for the partner is not other load
+        other.pause()
+        lockstep.turn()
+        other.resume()
+
+    turn()
     for step in range(args.warmup_steps + args.steps):
+        if step > 0:
+            turn()
         t0 = time.perf_counter()
         opt.zero_grad()
         step_loss = torch.zeros(())
@@ -134,6 +200,7 @@ def run_method(method, args):
                        "max_s": timed[-1], "spread": (timed[-1] - timed[0]) / median,
                        "samples_s": times[args.warmup_steps:]},
             "first_step_loss": float(losses[0]),
+            "other_cores": other.cores(), "lockstep": bool(args.lockstep),
             "loadavg_before": None}
 
 
@@ -147,6 +214,7 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--quick", action="store_true")
     p.add_argument("--round", type=int, default=1)
+    p.add_argument("--lockstep", help="IN_FIFO,OUT_FIFO,first|second (one method only)")
     args = p.parse_args()
     if args.quick:
         args.steps, args.warmup_steps = 3, 1
@@ -164,10 +232,10 @@ def main():
            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
            "python": sys.version.split()[0], "parallel": torch.__config__.parallel_info()})
     for method in args.methods.split(","):
-        before, other = os.getloadavg()[0], OtherLoad()
+        before = os.getloadavg()[0]
         record = run_method(method, args)
         record["loadavg_before"], record["loadavg_after"] = before, os.getloadavg()[0]
-        record["other_cores"], record["round"] = other.cores(), args.round
+        record["round"] = args.round
         write(record)
 
 
