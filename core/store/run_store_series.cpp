@@ -7,9 +7,9 @@
 #include "store/store_error.h"
 #include "store/transaction.h"
 
+#include <algorithm>
 #include <cmath>
-#include <map>
-#include <set>
+#include <tuple>
 
 namespace slim::store {
 
@@ -88,6 +88,12 @@ void RunStore::appendMetrics(std::int64_t runId, const std::vector<MetricRow> &r
     resolved.reserve(rows.size());
     for (const MetricRow &row : rows)
         resolved.push_back({row.step, metricNameId(row.name, created), row.value});
+    // In key order (name, step): each metric's rows then go in at one place of the B-tree, one
+    // after another, instead of hopping between the metrics of a logging step. Stable, so of
+    // two rows for the same step the later one still wins (INSERT OR REPLACE).
+    std::stable_sort(resolved.begin(), resolved.end(), [](const auto &a, const auto &b) {
+        return std::tie(a.nameId, a.step) < std::tie(b.nameId, b.step);
+    });
 
     MultiRowInsert insert(m_db, "INSERT OR REPLACE INTO metrics (run_id, name_id, step, value)", 4);
     insert.insert(resolved, [runId](Statement &s, int i, const ResolvedMetric &row) {
@@ -142,21 +148,31 @@ void RunStore::updateRollups(std::int64_t runId, const std::vector<ResolvedMetri
     // The batch's own rollups, merged in memory with the stored ones when it only adds later
     // steps (the recorder's case). A bucket where the batch rewrites a step it already holds is
     // recomputed from the stored rows, so an overwritten value leaves no stale min or max.
-    std::map<std::pair<std::int64_t, std::int64_t>, Rollup> batch; // (name_id, bucket)
-    std::set<std::pair<std::int64_t, std::int64_t>> dirty;
-    std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> seen; // (name, step) -> count
-    for (const auto &row : rows) {
-        const std::pair key{row.nameId, row.step >> kRollupShift};
-        if (++seen[{row.nameId, row.step}] > 1)
-            dirty.insert(key); // the same step twice in one batch: the last one was stored
-        batch[key].add(row.step, row.value);
+    // `rows` are sorted by (name, step), so a bucket's rows are adjacent and a step given twice
+    // is given in consecutive rows.
+    using Key = std::pair<std::int64_t, std::int64_t>; // (name_id, bucket)
+    std::vector<std::pair<Key, Rollup>> batch;
+    std::vector<Key> dirty;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto &row = rows[i];
+        const Key key{row.nameId, row.step >> kRollupShift};
+        if (batch.empty() || batch.back().first != key)
+            batch.push_back({key, Rollup{}});
+        const bool repeated = i > 0 && rows[i - 1].nameId == row.nameId
+                              && rows[i - 1].step == row.step;
+        if (repeated && (dirty.empty() || dirty.back() != key))
+            dirty.push_back(key); // the same step twice in one batch: the last one was stored
+        batch.back().second.add(row.step, row.value);
     }
+    const auto isDirty = [&dirty](const Key &key) {
+        return std::find(dirty.begin(), dirty.end(), key) != dirty.end();
+    };
     Statement stored(m_db, "SELECT first_step, last_step, lo, hi, last, n FROM metric_rollups"
                            " WHERE run_id = ?1 AND name_id = ?2 AND bucket = ?3");
-    std::vector<std::pair<std::pair<std::int64_t, std::int64_t>, Rollup>> merged;
+    std::vector<std::pair<Key, Rollup>> merged;
     merged.reserve(batch.size());
     for (auto &[key, rollup] : batch) {
-        if (dirty.count(key))
+        if (isDirty(key))
             continue;
         stored.reset(true);
         stored.bind(1, runId);
@@ -171,7 +187,7 @@ void RunStore::updateRollups(std::int64_t runId, const std::vector<ResolvedMetri
             before.last = stored.columnOptDouble(4).value_or(NAN);
             before.n = stored.columnInt64(5);
             if (rollup.firstStep <= before.lastStep) {
-                dirty.insert(key);
+                dirty.push_back(key);
                 continue;
             }
             before.append(rollup);

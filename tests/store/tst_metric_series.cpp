@@ -145,6 +145,41 @@ private Q_SLOTS:
         QCOMPARE(ranged.back().lastStep, 2999);
     }
 
+    // The recorder's batches are step-major (every metric of a step, then the next step) and
+    // may repeat a step; the store sorts them into key order before inserting. Each metric's
+    // rollups must still be exact, and of two rows for one step the later must win.
+    void interleavedBatchWithRepeatedStepRollsUpExactly()
+    {
+        constexpr int kSteps = 10000;
+        std::vector<MetricRow> batch;
+        std::vector<double> a(kSteps), b(kSteps);
+        for (int s = 0; s < kSteps; ++s) {
+            a[size_t(s)] = std::sin(s * 0.01);
+            b[size_t(s)] = 10.0 + std::cos(s * 0.02);
+            batch.push_back({s, "a", s == 5000 ? 100.0 : a[size_t(s)]});
+            batch.push_back({s, "b", b[size_t(s)]});
+        }
+        batch.push_back({5000, "a", -3.0}); // the same step again, later in the batch
+        a[5000] = -3.0;
+        m_store->appendMetrics(m_run, batch);
+        for (const auto &[name, values] : {std::pair{"a", a}, std::pair{"b", b}}) {
+            const auto buckets = m_store->series(m_run, name, 50);
+            QVERIFY(buckets.size() <= 50u);
+            std::int64_t expectedFirst = 0;
+            for (const auto &bucket : buckets) {
+                QCOMPARE(bucket.firstStep, expectedFirst);
+                const auto first = values.begin() + bucket.firstStep;
+                const auto last = values.begin() + bucket.lastStep + 1;
+                QCOMPARE(bucket.min, *std::min_element(first, last));
+                QCOMPARE(bucket.max, *std::max_element(first, last));
+                QCOMPARE(bucket.last, values[size_t(bucket.lastStep)]);
+                QCOMPARE(bucket.count, bucket.lastStep - bucket.firstStep + 1);
+                expectedFirst = bucket.lastStep + 1;
+            }
+            QCOMPARE(expectedFirst, std::int64_t(kSteps));
+        }
+    }
+
     void unevenStepsAndStepRange()
     {
         // Dense logging early, sparse later: buckets follow steps, not row counts.
