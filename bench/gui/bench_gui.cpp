@@ -29,9 +29,11 @@
 #include <QJsonObject>
 #include <QSlider>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <random>
+#include <time.h>
 
 using namespace slim;
 using namespace slim::bench;
@@ -155,16 +157,107 @@ nlohmann::json heatmap(const Args &args)
             {"goal_ms", 16}, {"goal_met", t[0].median() * 1e3 < 16}, {"loadavg", loadAverage()}};
 }
 
-// The longest gaps of a 5 ms timer over `seconds` (or until `done` says stop).
+// One clock for event deliveries and timer gaps, so a gap can be matched with what ran in it.
+double benchNowMs()
+{
+    static QElapsedTimer clock = [] {
+        QElapsedTimer c;
+        c.start();
+        return c;
+    }();
+    return double(clock.nsecsElapsed()) / 1e6;
+}
+
+// Times every outermost event delivery of the GUI thread, to name what a long stall was
+// spent on: the receiver's class and object name and the event type.
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    struct Delivery
+    {
+        double startMs, ms;
+        std::string receiver;
+        int event;
+    };
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!m_recording || m_depth > 0 || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        ++m_depth;
+        const double start = benchNowMs();
+        const bool result = QApplication::notify(receiver, event);
+        const double ms = benchNowMs() - start;
+        --m_depth;
+        if (ms >= kRecordMs) {
+            const auto *meta = receiver ? receiver->metaObject() : nullptr;
+            std::string who = meta ? meta->className() : "?";
+            if (receiver && !receiver->objectName().isEmpty())
+                who += " '" + receiver->objectName().toStdString() + "'";
+            m_deliveries.push_back({start, ms, who, int(event->type())});
+        }
+        return result;
+    }
+    void record(bool on) { m_recording = on; }
+    // The `count` slowest deliveries, slowest first.
+    nlohmann::json slowest(size_t count) const
+    {
+        auto sorted = m_deliveries;
+        std::sort(sorted.begin(), sorted.end(),
+                  [](const Delivery &a, const Delivery &b) { return a.ms > b.ms; });
+        sorted.resize(std::min(count, sorted.size()));
+        return toJson(sorted, 0);
+    }
+    // Deliveries of at least 1 ms that overlapped [fromMs, toMs], in order.
+    nlohmann::json during(double fromMs, double toMs) const
+    {
+        std::vector<Delivery> in;
+        for (const auto &d : m_deliveries)
+            if (d.startMs + d.ms >= fromMs && d.startMs <= toMs)
+                in.push_back(d);
+        return toJson(in, fromMs);
+    }
+    size_t slowCount() const
+    {
+        return size_t(std::count_if(m_deliveries.begin(), m_deliveries.end(),
+                                    [](const Delivery &d) { return d.ms >= kSlowMs; }));
+    }
+
+private:
+    static nlohmann::json toJson(const std::vector<Delivery> &list, double originMs)
+    {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto &d : list)
+            out.push_back({{"ms", d.ms}, {"receiver", d.receiver}, {"event_type", d.event},
+                           {"at_ms", d.startMs - originMs}});
+        return out;
+    }
+    static constexpr double kRecordMs = 1, kSlowMs = 10;
+    bool m_recording = false;
+    int m_depth = 0;
+    std::vector<Delivery> m_deliveries;
+};
+
+double threadCpuMs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
+// The longest gaps of a 5 ms timer over `seconds` (or until `done` says stop), and how much
+// of the longest the GUI thread spent computing (the rest it waited for a core or for I/O).
 struct Gaps
 {
-    double maxMs = 0, p99Ms = 0;
+    double maxMs = 0, p99Ms = 0, maxGapCpuMs = 0, maxGapEndMs = 0;
     int ticks = 0;
 };
 
 Gaps watchEventLoop(const std::function<bool()> &done, double maxSeconds)
 {
     std::vector<double> gaps;
+    double worst = -1, worstCpu = 0, worstEnd = 0, cpu = threadCpuMs();
     QElapsedTimer clock, total;
     clock.start();
     total.start();
@@ -175,6 +268,13 @@ Gaps watchEventLoop(const std::function<bool()> &done, double maxSeconds)
     QObject::connect(&timer, &QTimer::timeout, &loop, [&] {
         gaps.push_back(clock.nsecsElapsed() / 1e6 - 5.0);
         clock.restart();
+        const double now = threadCpuMs();
+        if (gaps.back() > worst) {
+            worst = gaps.back();
+            worstCpu = now - cpu;
+            worstEnd = benchNowMs();
+        }
+        cpu = now;
         if (done() || total.elapsed() > maxSeconds * 1000)
             loop.quit();
     });
@@ -186,6 +286,8 @@ Gaps watchEventLoop(const std::function<bool()> &done, double maxSeconds)
         std::sort(gaps.begin(), gaps.end());
         g.maxMs = gaps.back();
         g.p99Ms = gaps[size_t(0.99 * double(gaps.size() - 1))];
+        g.maxGapCpuMs = worstCpu;
+        g.maxGapEndMs = worstEnd;
     }
     return g;
 }
@@ -221,13 +323,19 @@ nlohmann::json stall(const Args &args)
     window.openRun(jobs.job(id)->runId)->setCurrentTab(QStringLiteral("Routing"));
     QElapsedTimer wall;
     wall.start();
+    auto *app = static_cast<TimedApplication *>(QCoreApplication::instance());
+    app->record(true);
     const auto busy = watchEventLoop([&] { return services::isFinished(jobs.job(id)->state); }, 1800);
+    app->record(false);
     const auto state = services::jobStateName(jobs.job(id)->state).toStdString();
     return {{"record", "gui_stall"}, {"model", model}, {"job_state", state},
             {"job_seconds", wall.elapsed() / 1000.0}, {"timer_ms", 5},
             {"idle_max_ms", idle.maxMs}, {"idle_p99_ms", idle.p99Ms}, {"idle_ticks", idle.ticks},
             {"training_max_ms", busy.maxMs}, {"training_p99_ms", busy.p99Ms},
-            {"training_ticks", busy.ticks}, {"goal_ms", 50}, {"goal_met", busy.maxMs < 50},
+            {"training_ticks", busy.ticks}, {"training_max_gap_gui_cpu_ms", busy.maxGapCpuMs},
+            {"slow_deliveries", app->slowCount()}, {"slowest_deliveries", app->slowest(8)},
+            {"in_longest_gap", app->during(busy.maxGapEndMs - busy.maxMs - 5, busy.maxGapEndMs)},
+            {"goal_ms", 50}, {"goal_met", busy.maxMs < 50},
             {"loadavg", loadAverage()}};
 }
 
@@ -236,7 +344,7 @@ nlohmann::json stall(const Args &args)
 int main(int argc, char **argv)
 {
     qputenv("QT_QPA_PLATFORM", QByteArrayLiteral("offscreen"));
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("slim-bench"));
     const auto args = parseArgs(argc, argv,
                                 "bench_gui [--out FILE] [--repeats N] [--quick] [--model=DIR] "

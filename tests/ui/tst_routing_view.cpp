@@ -17,6 +17,7 @@
 #include <QSlider>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -212,6 +213,7 @@ private Q_SLOTS:
         const auto detail = slimDetail();
         QVERIFY(detail);
         RoutingView view;
+        view.show(); // a hidden view catches up only when shown (hiddenViewsCatchUpWhenShown)
         view.setDetail(detail);
         QVERIFY(view.findChild<QCheckBox *>("followLatest")->isChecked());
         const auto inc = increment(detail->data, 150, 0.5);
@@ -244,6 +246,7 @@ private Q_SLOTS:
         const auto detail = slimDetail();
         QVERIFY(detail);
         RoutingView view;
+        view.show(); // a hidden view catches up only when shown (hiddenViewsCatchUpWhenShown)
         view.setDetail(detail);
         auto *probes = view.findChild<QComboBox *>("probeCombo");
         QCOMPARE(probes->count(), 1);
@@ -489,6 +492,7 @@ private Q_SLOTS:
         const auto detail = slimDetail();
         QVERIFY(detail);
         ClusterDriftView view;
+        view.show();
         view.setDetail(detail);
         RunData inc;
         for (auto row : detail->data.clusterCentres) {
@@ -513,6 +517,46 @@ private Q_SLOTS:
         QCOMPARE(qobject_cast<QCPBars *>(sizes->plottable(0))->data()->at(0)->value, 1100.0);
         auto *pca = view.findChild<ClusterProjectionPlot *>();
         QVERIFY(pca->explained()[1] > 0.0); // refitted with the new centres
+    }
+
+    // Live increments reach hidden tabs as data only; the redraw happens once, when shown.
+    void hiddenViewsCatchUpWhenShown()
+    {
+        const auto detail = slimDetail();
+        QVERIFY(detail);
+        QTabWidget tabs;
+        auto *front = new QWidget;
+        auto *routing = new RoutingView;
+        auto *clusters = new ClusterDriftView;
+        tabs.addTab(front, QStringLiteral("front"));
+        tabs.addTab(routing, QStringLiteral("routing"));
+        tabs.addTab(clusters, QStringLiteral("clusters"));
+        tabs.show();
+        routing->setDetail(detail);
+        clusters->setDetail(detail);
+        auto *routingSlider = slider(routing);
+        auto *clusterSlider = slider(clusters);
+        const int routingSteps = routingSlider->maximum();
+        const int clusterSteps = clusterSlider->maximum();
+
+        auto inc = increment(detail->data, 150, 0.5);
+        for (auto row : detail->data.clusterCentres)
+            if (row.step == 100) {
+                row.step = 150;
+                inc.clusterCentres.push_back(row);
+            }
+        routing->appendLive(inc);
+        clusters->appendLive(inc);
+        QVERIFY(!routing->isVisible());
+        QCOMPARE(routingSlider->maximum(), routingSteps); // not redrawn while hidden
+        QCOMPARE(clusterSlider->maximum(), clusterSteps);
+
+        tabs.setCurrentWidget(routing);
+        QCOMPARE(routingSlider->maximum(), routingSteps + 1);
+        QCOMPARE(routingSlider->value(), routingSteps + 1); // follows the latest step
+        verifyCells(*routing, inc, 150, false);
+        tabs.setCurrentWidget(clusters);
+        QCOMPARE(clusterSlider->maximum(), clusterSteps + 1);
     }
 
     void grabs()

@@ -330,6 +330,7 @@ private Q_SLOTS:
         const auto id = makeRunningRun();
         services::MetricStream stream;
         RunView view(&stream);
+        view.show(); // the Curves tab is current: its plots redraw as rows arrive
         QSignalSpy finished(&view, &RunView::runFinished);
         view.watchRun(id);
         // Pushed after subscribing but before the detail arrives: must neither be lost nor be

@@ -1,6 +1,7 @@
 #include "cluster_drift_view.h"
 
 #include "cluster_projection_plot.h"
+#include "common/refresh_when_visible.h"
 #include "plot/plot_setup.h"
 #include "routing_plot_style.h"
 #include "step_scrubber.h"
@@ -42,6 +43,7 @@ ClusterDriftView::ClusterDriftView(QWidget *parent)
     , m_logScale(new QCheckBox(QStringLiteral("Log scale"), this))
     , m_scrubber(new StepScrubber(this))
     , m_projection(new ClusterProjectionPlot(this))
+    , m_liveRefresh(new RefreshWhenVisible(this, [this] { refresh(false); }))
 {
     auto *content = new QWidget(this);
     auto *layout = new QVBoxLayout(content);
@@ -56,7 +58,7 @@ ClusterDriftView::ClusterDriftView(QWidget *parent)
     connect(m_layer, &QComboBox::currentIndexChanged, this, &ClusterDriftView::showLayer);
     connect(m_logScale, &QCheckBox::toggled, this, [this] {
         rebuildDrift();
-        m_drift->replot(QCustomPlot::rpQueuedReplot);
+        requestReplot(m_drift);
     });
     connect(m_scrubber, &StepScrubber::currentStepChanged, this, &ClusterDriftView::showStep);
     showEmptyState();
@@ -152,7 +154,7 @@ void ClusterDriftView::appendLive(const services::RunData &increment)
     copy->clusterLayers = increment.clusterLayers;
     copy->clusterCentres = increment.clusterCentres;
     m_index.add(std::move(copy));
-    refresh(false);
+    m_liveRefresh->request();
 }
 
 void ClusterDriftView::clear()
@@ -254,9 +256,9 @@ void ClusterDriftView::showStep()
     showSizes(layer, *step);
     showDplus(layer, *step);
     m_projection->showStep(*step);
-    m_drift->replot(QCustomPlot::rpQueuedReplot);
-    m_sizes->replot(QCustomPlot::rpQueuedReplot);
-    m_dplus->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot(m_drift);
+    requestReplot(m_sizes);
+    requestReplot(m_dplus);
 }
 
 void ClusterDriftView::showSizes(std::int64_t layer, std::int64_t step)

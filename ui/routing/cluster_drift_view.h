@@ -29,6 +29,7 @@ class QStackedWidget;
 namespace slim::ui {
 
 class ClusterProjectionPlot;
+class RefreshWhenVisible;
 class StepScrubber;
 
 class ClusterDriftView : public QWidget
@@ -41,7 +42,7 @@ public:
     // shows the last recorded step; the detail is kept alive while shown. nullptr clears.
     void setDetail(const services::RunDetailPtr &detail);
     // Adds the cluster rows of a live increment (copied; rows for a step/probe/layer already
-    // shown replace them).
+    // shown replace them). While the view is hidden, the redraw waits until it is shown.
     void appendLive(const services::RunData &increment);
     void clear();
 
@@ -72,6 +73,7 @@ private:
     QCustomPlot *m_sizes;
     QCPTextElement *m_sizesTitle;
     ClusterProjectionPlot *m_projection;
+    RefreshWhenVisible *m_liveRefresh;
     QCustomPlot *m_dplus;
     QCPTextElement *m_dplusTitle;
 };

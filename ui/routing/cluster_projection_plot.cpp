@@ -141,7 +141,7 @@ void ClusterProjectionPlot::showStep(std::int64_t step)
         else
             track.head->data()->clear();
     }
-    replot(rpQueuedReplot);
+    requestReplot(this);
 }
 
 void ClusterProjectionPlot::showMessage(const QString &text)

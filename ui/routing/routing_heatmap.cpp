@@ -139,7 +139,7 @@ void RoutingHeatmap::showStep(std::int64_t step)
                                   .arg(colourName(m_colour), m_caption)
                                   .arg(step)
                             : QStringLiteral("Routing"));
-    replot(rpQueuedReplot);
+    requestReplot(this);
 }
 
 void RoutingHeatmap::clearMarks()

@@ -1,5 +1,6 @@
 #include "routing_view.h"
 
+#include "common/refresh_when_visible.h"
 #include "plot/plot_setup.h"
 #include "routing_heatmap.h"
 #include "routing_plot_style.h"
@@ -55,6 +56,7 @@ RoutingView::RoutingView(QWidget *parent)
     , m_colour(new QComboBox(this))
     , m_scrubber(new StepScrubber(this))
     , m_heatmap(new RoutingHeatmap(this))
+    , m_liveRefresh(new RefreshWhenVisible(this, [this] { refreshChoices(false); }))
 {
     auto *content = new QWidget(this);
     auto *layout = new QVBoxLayout(content);
@@ -172,7 +174,7 @@ void RoutingView::appendLive(const services::RunData &increment)
     if (increment.routingLayers.empty() && increment.routingExperts.empty())
         return;
     m_index.add(increment.routingLayers, increment.routingExperts);
-    refreshChoices(false);
+    m_liveRefresh->request();
 }
 
 void RoutingView::clear()
@@ -277,8 +279,8 @@ void RoutingView::showStep()
                                               "no identity experts"));
     m_trendCursor->point1->setCoords(double(*step), 0);
     m_trendCursor->point2->setCoords(double(*step), 1);
-    m_bars->replot(QCustomPlot::rpQueuedReplot);
-    m_trend->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot(m_bars);
+    requestReplot(m_trend);
 }
 
 void RoutingView::showEmptyState()

@@ -28,6 +28,7 @@ class QStackedWidget;
 
 namespace slim::ui {
 
+class RefreshWhenVisible;
 class RoutingHeatmap;
 class StepScrubber;
 
@@ -41,7 +42,8 @@ public:
     // shows the last recorded step. nullptr clears.
     void setDetail(const services::RunDetailPtr &detail);
     // Adds the routing rows of a live increment (rows for a probe/site/step/layer already shown
-    // replace them); with "Follow latest" the newest step is selected.
+    // replace them); with "Follow latest" the newest step is selected. While the view is hidden,
+    // the redraw waits until it is shown.
     void appendLive(const services::RunData &increment);
     void clear();
 
@@ -71,6 +73,7 @@ private:
     QCPBars *m_rateBars;
     QCustomPlot *m_trend;
     QCPItemStraightLine *m_trendCursor;
+    RefreshWhenVisible *m_liveRefresh;
 };
 
 } // namespace slim::ui

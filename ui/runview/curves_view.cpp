@@ -1,5 +1,6 @@
 #include "runview/curves_view.h"
 
+#include "common/refresh_when_visible.h"
 #include "plot/plot_setup.h"
 #include "run_scores.h"
 #include "runview/runview_support.h"
@@ -62,6 +63,7 @@ CurvesView::CurvesView(QWidget *parent)
     , m_otherEmpty(runplot::addCentredText(m_otherPlot))
     , m_picker(new QListWidget)
     , m_logScale(new QCheckBox(QStringLiteral("Log-scale losses")))
+    , m_liveRefresh(new RefreshWhenVisible(this, [this] { redrawLive(); }))
 {
     m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));
     m_lrPlot->yAxis->setNumberPrecision(2);
@@ -141,6 +143,7 @@ void CurvesView::clear()
         m_picker->clear();
     }
     m_scores = services::RunDetail {};
+    m_scoresDirty = false;
     m_followLive = true;
     rebuildOtherPlot();
     refreshEmptyTexts();
@@ -294,13 +297,19 @@ void CurvesView::appendLive(const services::RunData &data)
         series.hasStep = true;
         metricsChanged = true;
     }
+    const bool scoresChanged = runplot::mergeEvals(m_scores.data.evals, data.evals);
+    m_scoresDirty = m_scoresDirty || scoresChanged;
+    if (metricsChanged || scoresChanged || m_otherDirty)
+        m_liveRefresh->request();
+}
+
+void CurvesView::redrawLive()
+{
     if (m_otherDirty)
         rebuildOtherPlot();
-    const bool scoresChanged = runplot::mergeEvals(m_scores.data.evals, data.evals);
-    if (scoresChanged)
+    if (m_scoresDirty)
         rebuildScores();
-    if (!metricsChanged && !scoresChanged)
-        return;
+    m_scoresDirty = false;
     refreshEmptyTexts();
     if (m_followLive)
         resetRanges();
@@ -335,7 +344,7 @@ void CurvesView::setLossLogScale(bool log)
     else
         axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
     runplot::fitValueAxes(m_lossPlot);
-    m_lossPlot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot(m_lossPlot);
 }
 
 void CurvesView::rebuildOtherPlot()
@@ -382,7 +391,7 @@ void CurvesView::rebuildOtherPlot()
         plot->yAxis2->setVisible(false);
     runplot::placeLegend(plot, valueAxes.size() > 1); // one metric: the axis label names it
     refreshEmptyTexts();
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot(plot);
 }
 
 void CurvesView::rebuildScores()
@@ -470,7 +479,7 @@ void CurvesView::resetRangesIfFollowing()
         resetRanges();
     else
         runplot::fitValueAxes(m_otherPlot);
-    m_otherPlot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot(m_otherPlot);
 }
 
 void CurvesView::resetRanges()
@@ -508,7 +517,7 @@ void CurvesView::syncKeyRange(QCustomPlot *source)
         if (plot != source)
             plot->xAxis->setRange(range);
         runplot::fitValueAxes(plot);
-        plot->replot(QCustomPlot::rpQueuedReplot);
+        requestReplot(plot);
     }
     m_syncing = false;
 }
@@ -519,7 +528,7 @@ void CurvesView::replotAll()
     runplot::placeLegend(m_scorePlot, true);
     runplot::placeLegend(m_lrPlot, false); // one curve; the axis label names it
     for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
-        plot->replot(QCustomPlot::rpQueuedReplot);
+        requestReplot(plot);
 }
 
 } // namespace slim::ui

@@ -20,6 +20,8 @@ class QListWidget;
 
 namespace slim::ui {
 
+class RefreshWhenVisible;
+
 class CurvesView : public QWidget
 {
     Q_OBJECT
@@ -30,7 +32,8 @@ public:
     // Replaces everything with the loaded run (downsampled series, evals).
     void setDetail(const services::RunDetailPtr &detail);
     // Appends rows of a live increment: per metric only steps after the last one plotted
-    // (rows already loaded from the store are dropped), then one queued replot per plot.
+    // (rows already loaded from the store are dropped), then one queued replot per plot; while
+    // the view is hidden, the redraw waits until it is shown.
     void appendLive(const services::RunData &data);
     void clear();
 
@@ -69,6 +72,7 @@ private:
     void resetRangesIfFollowing();
     void syncKeyRange(QCustomPlot *source);
     void replotAll();
+    void redrawLive(); // after appendLive, once the view is visible
 
     QCustomPlot *m_lossPlot;
     QCustomPlot *m_lrPlot;
@@ -80,10 +84,12 @@ private:
     QCPItemText *m_otherEmpty;
     QListWidget *m_picker;
     QCheckBox *m_logScale;
+    RefreshWhenVisible *m_liveRefresh;
 
     std::map<QString, Series> m_series;
     QSet<QString> m_shownMetrics; // ticked in the picker; kept across runs and reloads
     bool m_otherDirty = false; // a ticked metric appeared: the other plot needs its graph
+    bool m_scoresDirty = false; // live evals arrived: the score plot needs rebuilding
     services::RunDetail m_scores; // record, base scores and evals (loaded + live)
     bool m_followLive = true; // key ranges track new data until the user drags or zooms
     bool m_syncing = false;

@@ -189,7 +189,7 @@ void ForgettingView::resetRanges()
     }
     m_plot->xAxis->setRange(0, std::max(1.0, last * 1.04));
     fitValues();
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    requestReplot(m_plot);
 }
 
 void ForgettingView::fitValues()
