@@ -123,7 +123,7 @@ measure_pair() {
         echo "run_benchmarks: ${engine[*]} <lock-step> ${pytorch[*]}" >&2
         : > "$etmp"
         : > "$ptmp"
-        "${pytorch[@]}" --lockstep "$fifo/e2p,$fifo/p2e,second" --out "$ptmp" > /dev/null &
+        "${pytorch[@]}" --lockstep="$fifo/e2p,$fifo/p2e,second" --out "$ptmp" > /dev/null &
         pid=$!
         "${engine[@]}" --lockstep="$fifo/p2e,$fifo/e2p,first" --out "$etmp" > /dev/null
         wait "$pid"
@@ -175,6 +175,13 @@ for round in $(seq 1 "$ROUNDS"); do
             "$PY" bench/pytorch/bench_train.py "${QUICK[@]}" --threads "$THREADS" \
             --methods "$m" --round "$round"
     done
+done
+# SLIM against LoRA, whole training step: the two trainers in lock-step (measure_pair works for
+# any two processes that take --lockstep), so the ratio is safe from the machine's drift.
+for round in $(seq 1 "$ROUNDS"); do
+    measure_pair "$OUT/train_pairs.jsonl" "$OUT/train_pairs.jsonl" \
+        "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods=slim --round="$round" -- \
+        "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods=lora --round="$round"
 done
 # Round 0: the engine alone, also with adapters attached; writes the token requests (and the
 # engine's accuracies) the PyTorch baseline scores.

@@ -78,6 +78,7 @@ def main():
     layers, train, train_py = load(d, "layers.jsonl"), load(d, "train.jsonl"), load(
         d, "train_pytorch.jsonl")
     evals, evals_py = load(d, "eval.jsonl"), load(d, "eval_pytorch.jsonl")
+    pairs = load(d, "train_pairs.jsonl")
     lines = ["# Benchmark summary", ""]
     if env:
         e = env[0]
@@ -87,7 +88,8 @@ def main():
                   f"- BLAS: {e['blas']}", f"- commit: {e['git_commit']} "
                   f"(uncommitted changes in core/ or bench/: {e['git_dirty']})",
                   f"- command: `{e['command']}`, started {e['started']}", ""]
-    others = [r["other_cores"] for src in (layers, train, train_py, evals, evals_py) for r in src
+    others = [r["other_cores"] for src in (layers, train, train_py, evals, evals_py, pairs)
+              for r in src
               if r.get("other_cores") is not None]
     if others:
         lines += [f"Cores kept busy by other processes while measuring: mean "
@@ -174,6 +176,18 @@ def main():
                 f"{r['first_step_loss']:.6f} vs {p[0]['first_step_loss']:.6f} "
                 f"({'same model' if same else 'DIFFERENT'})")
         lines.append("")
+
+    paired = pooled([r for r in pairs if r["record"] == "train_step"], lambda r: r["method"])
+    if "slim" in paired and "lora" in paired:
+        slim_s, lora_s = median(paired["slim"][1]), median(paired["lora"][1])
+        lines += ["## SLIM against LoRA, whole training step, in lock-step", "",
+                  "The two methods' trainers in separate processes taking turns step by step, "
+                  "so a drift of the machine's speed hits both alike.", "",
+                  table(["method", "step ms", "spread", "steps"],
+                        [[m, median(x[1]) * 1e3, spread_of(x[1]), len(x[1])]
+                         for m, x in paired.items()]), "",
+                  f"- SLIM / LoRA whole training step = {slim_s / lora_s:.2f}x over "
+                  f"{paired['slim'][2]} rounds", ""]
 
     ev = pooled([r for r in evals if r["record"] == "eval"],
                 lambda r: (r["task"], r["mode"], r["model"]))
