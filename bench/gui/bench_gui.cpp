@@ -32,6 +32,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <map>
 #include <random>
 #include <time.h>
 
@@ -218,6 +219,26 @@ public:
                 in.push_back(d);
         return toJson(in, fromMs);
     }
+    // Where the GUI thread's time went, summed per (receiver, event type), largest first.
+    nlohmann::json byReceiver(size_t count) const
+    {
+        std::map<std::pair<std::string, int>, std::pair<double, int>> sums;
+        for (const auto &d : m_deliveries) {
+            auto &[ms, calls] = sums[{d.receiver, d.event}];
+            ms += d.ms;
+            ++calls;
+        }
+        std::vector<std::pair<double, nlohmann::json>> rows;
+        for (const auto &[key, value] : sums)
+            rows.push_back({value.first, {{"receiver", key.first}, {"event_type", key.second},
+                                          {"total_ms", value.first}, {"deliveries", value.second}}});
+        std::sort(rows.begin(), rows.end(),
+                  [](const auto &a, const auto &b) { return a.first > b.first; });
+        nlohmann::json out = nlohmann::json::array();
+        for (size_t i = 0; i < std::min(count, rows.size()); ++i)
+            out.push_back(rows[i].second);
+        return out;
+    }
     size_t slowCount() const
     {
         return size_t(std::count_if(m_deliveries.begin(), m_deliveries.end(),
@@ -334,6 +355,7 @@ nlohmann::json stall(const Args &args)
             {"training_max_ms", busy.maxMs}, {"training_p99_ms", busy.p99Ms},
             {"training_ticks", busy.ticks}, {"training_max_gap_gui_cpu_ms", busy.maxGapCpuMs},
             {"slow_deliveries", app->slowCount()}, {"slowest_deliveries", app->slowest(8)},
+            {"busiest_receivers", app->byReceiver(8)},
             {"in_longest_gap", app->during(busy.maxGapEndMs - busy.maxMs - 5, busy.maxGapEndMs)},
             {"goal_ms", 50}, {"goal_met", busy.maxMs < 50},
             {"loadavg", loadAverage()}};
