@@ -103,7 +103,15 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
             return services::isFinished(j.state) && j.state == JobState::Succeeded
                        ? 1.0
                        : j.fraction();
-        return j.total > 0 ? QStringLiteral("%1 / %2").arg(j.done).arg(j.total) : QString();
+        // A finished job's counts are those of its last phase (e.g. the final evaluation's
+        // items), so they are labelled with it, or replaced by "complete".
+        if (j.state == JobState::Succeeded)
+            return QStringLiteral("complete");
+        if (j.total <= 0)
+            return QString();
+        if (services::isFinished(j.state) && !j.phase.isEmpty())
+            return QStringLiteral("%1 / %2 (%3)").arg(j.done).arg(j.total).arg(j.phase);
+        return QStringLiteral("%1 / %2").arg(j.done).arg(j.total);
     case Rate:
         return j.rate > 0 && j.state == JobState::Running
                    ? QStringLiteral("%1 %2").arg(j.rate, 0, 'f', j.rate < 10 ? 1 : 0).arg(j.rateUnit)
