@@ -23,7 +23,6 @@ public:
                        std::function<void()> onShow = {});
 
     void request();
-    bool pending() const { return m_pending; }
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

@@ -1,10 +1,8 @@
 #include "routing_plot_style.h"
 
-#include <QVBoxLayout>
-
-#include <QStackedWidget>
-
 #include <QLabel>
+#include <QStackedWidget>
+#include <QVBoxLayout>
 
 #include <array>
 

@@ -312,8 +312,9 @@ void CurvesView::redrawLive()
     m_scoresDirty = false;
     refreshEmptyTexts();
     if (m_followLive)
-        resetRanges();
-    replotAll();
+        resetRanges(); // ends with replotAll()
+    else
+        replotAll();
 }
 
 QStringList CurvesView::otherMetrics() const
