@@ -8,7 +8,7 @@
 //                   [--models=base,lora,slim] [--threads=N] [--round=N]
 //                   [--lockstep=IN_FIFO,OUT_FIFO,first|second] (see bench_harness.h)
 
-#include "bench_harness.h"
+#include "bench_engine.h"
 
 #include "adapters/adapter_set.h"
 #include "data/task_catalog.h"
@@ -36,23 +36,6 @@ constexpr const char *kUsage
       "           [--models=base,lora,slim] [--threads=N] [--round=N]\n"
       "           [--lockstep=IN_FIFO,OUT_FIFO,first|second]";
 
-fs::path defaultModelDir()
-{
-    const char *home = std::getenv("HOME");
-    return fs::path(home ? home : "/root") / ".local/share/slim-workbench/models/builtin-v1";
-}
-
-CausalLm makeModel(const std::string &source, std::string *used)
-{
-    const auto dir = source.empty() ? defaultModelDir() : fs::path(source);
-    if (source != "random" && isCompleteModel(dir)) {
-        *used = dir.string();
-        return loadModel(dir);
-    }
-    *used = "random init of PretrainPlan::builtin().model";
-    torch::manual_seed(1);
-    return CausalLm(PretrainPlan::builtin().model);
-}
 
 std::vector<std::string> split(const std::string &text)
 {
@@ -113,7 +96,7 @@ int main(int argc, char **argv)
 {
     try {
         auto args = parseArgs(argc, argv, kUsage);
-        torch::set_num_threads(int(args.getInt("threads", std::max(1u, std::thread::hardware_concurrency()))));
+        setEngineThreads(args);
         JsonLines out(args.out);
         out.write(machineInfo("bench_eval"));
         if (args.quick)
@@ -122,7 +105,7 @@ int main(int argc, char **argv)
         const auto locator = data::DataLocator::fromEnvironment();
         const ByteTokenizer tokenizer;
         std::string modelUsed;
-        auto model = makeModel(args.get("model", ""), &modelUsed);
+        auto model = loadBenchModel(args.get("model", ""), &modelUsed);
         model->eval();
         const auto maxLength = model->config().max_position_embeddings;
         Lockstep lockstep(args.get("lockstep", ""));

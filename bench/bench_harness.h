@@ -89,31 +89,6 @@ inline double secondsOf(const std::function<void()> &fn)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// One function timed `repeats` times after `warmup` calls.
-inline Timing measure(const std::function<void()> &fn, const RepeatOptions &options)
-{
-    auto before = [&] {
-        if (options.before_each)
-            options.before_each();
-    };
-    for (int i = 0; i < options.warmup; ++i) {
-        before();
-        fn();
-    }
-    Timing t;
-    const auto started = std::chrono::steady_clock::now();
-    for (int i = 0; i < options.repeats; ++i) {
-        before();
-        t.seconds.push_back(secondsOf(fn));
-        const double elapsed
-            = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        if (options.budget_seconds > 0 && i + 1 >= options.min_repeats
-            && elapsed > options.budget_seconds)
-            break;
-    }
-    return t;
-}
-
 struct Variant
 {
     std::string name;
@@ -121,19 +96,28 @@ struct Variant
 };
 
 // Times several variants round-robin: every variant warms up, then each repeat calls every
-// variant once in turn. Returns one Timing per variant, in order.
+// variant once in turn (options.before_each, if set, before every call, outside the clock).
+// Returns one Timing per variant, in order.
 inline std::vector<Timing> measureInterleaved(const std::vector<Variant> &variants,
                                               const RepeatOptions &options)
 {
+    auto before = [&] {
+        if (options.before_each)
+            options.before_each();
+    };
     for (int i = 0; i < options.warmup; ++i) {
-        for (const auto &v : variants)
+        for (const auto &v : variants) {
+            before();
             v.run();
+        }
     }
     std::vector<Timing> timings(variants.size());
     const auto started = std::chrono::steady_clock::now();
     for (int i = 0; i < options.repeats; ++i) {
-        for (size_t k = 0; k < variants.size(); ++k)
+        for (size_t k = 0; k < variants.size(); ++k) {
+            before();
             timings[k].seconds.push_back(secondsOf(variants[k].run));
+        }
         const double elapsed
             = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (options.budget_seconds > 0 && i + 1 >= options.min_repeats
@@ -141,6 +125,12 @@ inline std::vector<Timing> measureInterleaved(const std::vector<Variant> &varian
             break;
     }
     return timings;
+}
+
+// One function timed `repeats` times after `warmup` calls.
+inline Timing measure(const std::function<void()> &fn, const RepeatOptions &options)
+{
+    return measureInterleaved({{"", fn}}, options).front();
 }
 
 // Median over repeats of the per-repeat ratio a_i / b_i (paired: both timed in the same round).

@@ -11,7 +11,7 @@
 //                     [--tokens=2048] [--naive-layer-max=1024] [--only=layers|merge]
 //                     [--variants=slim,mixlora,slim_naive] [--threads=N] [--profile=VARIANT]
 
-#include "bench_harness.h"
+#include "bench_engine.h"
 #include "op_profile.h"
 
 #include "adapters/adapter_config.h"
@@ -143,6 +143,15 @@ struct LayerBench
         mlp->down_proj->setAdapter(nullptr);
     }
 
+    // Attaches a whole-MLP adapter (SLIM, MixLoRA) and adds its parameters to `grads`.
+    template<typename Module>
+    void attachMlpAdapter(Module &adapter, std::vector<torch::Tensor> &grads)
+    {
+        mlp->setAdapter(adapter.ptr());
+        for (auto &p : adapter->parameters())
+            grads.push_back(p);
+    }
+
     // One forward + backward with `variant` attached; gradients are dropped first (as
     // zero_grad(set_to_none) would), so each call does the same work.
     void step(const std::string &variant)
@@ -157,17 +166,11 @@ struct LayerBench
                 for (auto &p : l->parameters())
                     grads.push_back(p);
         } else if (variant == "slim") {
-            mlp->setAdapter(slim.ptr());
-            for (auto &p : slim->parameters())
-                grads.push_back(p);
+            attachMlpAdapter(slim, grads);
         } else if (variant == "slim_naive") {
-            mlp->setAdapter(slimNaive.ptr());
-            for (auto &p : slimNaive->parameters())
-                grads.push_back(p);
+            attachMlpAdapter(slimNaive, grads);
         } else if (variant == "mixlora") {
-            mlp->setAdapter(mixLora.ptr());
-            for (auto &p : mixLora->parameters())
-                grads.push_back(p);
+            attachMlpAdapter(mixLora, grads);
         }
         clearGrads(grads);
         auto out = mlp->forward(u, tokenMask);
@@ -332,7 +335,7 @@ int main(int argc, char **argv)
 {
     try {
         auto args = parseArgs(argc, argv, kUsage);
-        torch::set_num_threads(int(args.getInt("threads", std::max(1u, std::thread::hardware_concurrency()))));
+        setEngineThreads(args);
         JsonLines out(args.out);
         out.write(machineInfo("bench_layers"));
         auto sizes = parseSizes(args.get("sizes", args.quick ? "256" : "256,1024,4096"));

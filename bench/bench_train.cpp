@@ -15,7 +15,7 @@
 //                    [--profile=METHOD] [--only=gemm|steps] [--peak-gflops=X]
 //                    [--lockstep=IN_FIFO,OUT_FIFO,first|second] (see bench_harness.h)
 
-#include "bench_harness.h"
+#include "bench_engine.h"
 #include "op_profile.h"
 
 #include "adapters/adapter_set.h"
@@ -104,26 +104,6 @@ private:
     Lockstep *m_lockstep;
     OtherLoad *m_other;
 };
-
-fs::path defaultModelDir()
-{
-    const char *home = std::getenv("HOME");
-    return fs::path(home ? home : "/root") / ".local/share/slim-workbench/models/builtin-v1";
-}
-
-// The built-in model when it is there (its weights make routing realistic), else the same
-// configuration initialised at random (speed does not depend on the weights).
-CausalLm makeModel(const std::string &source, std::string *used)
-{
-    const auto dir = source.empty() ? defaultModelDir() : fs::path(source);
-    if (source != "random" && isCompleteModel(dir)) {
-        *used = dir.string();
-        return loadModel(dir);
-    }
-    *used = "random init of PretrainPlan::builtin().model";
-    torch::manual_seed(1);
-    return CausalLm(PretrainPlan::builtin().model);
-}
 
 // fp32 GEMM GFLOP/s: C = A B with A, B [n, n], out= preallocated.
 nlohmann::json gemm(int64_t n, int threads, const RepeatOptions &options)
@@ -241,7 +221,7 @@ nlohmann::json runMethod(const MethodCase &c, const Args &args, double peakGflop
     int64_t trainable = 0;
     {
         torch::manual_seed(c.spec.seed);
-        auto model = makeModel(modelSource, &modelUsed);
+        auto model = loadBenchModel(modelSource, &modelUsed);
         AdapterSet set(model, c.spec.adapter);
         trainable = set->trainableParameterCount();
         StepObserver observer;
@@ -251,7 +231,7 @@ nlohmann::json runMethod(const MethodCase &c, const Args &args, double peakGflop
     }
 
     torch::manual_seed(c.spec.seed);
-    auto model = makeModel(modelSource, &modelUsed);
+    auto model = loadBenchModel(modelSource, &modelUsed);
     AdapterSet set(model, c.spec.adapter);
     Lockstep lockstep(args.get("lockstep", ""));
     OtherLoad other;
@@ -303,7 +283,7 @@ void profileMethod(const MethodCase &c, const Args &args, JsonLines &out, const 
     FixedLengthSource source;
     std::string modelUsed;
     torch::manual_seed(c.spec.seed);
-    auto model = makeModel(args.get("model", ""), &modelUsed);
+    auto model = loadBenchModel(args.get("model", ""), &modelUsed);
     AdapterSet set(model, c.spec.adapter);
     StepObserver observer;
     Trainer warm(set, benchSchedule(c.spec, 2), source, observer, scratch / (c.name + "-warm"));
@@ -321,9 +301,7 @@ int main(int argc, char **argv)
 {
     try {
         auto args = parseArgs(argc, argv, kUsage);
-        const int threads
-            = int(args.getInt("threads", std::max(1u, std::thread::hardware_concurrency())));
-        torch::set_num_threads(threads);
+        const int threads = setEngineThreads(args);
         JsonLines out(args.out);
         out.write(machineInfo("bench_train"));
 

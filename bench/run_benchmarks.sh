@@ -79,11 +79,26 @@ wait_quiet() {
 } | tr -d '\n' > "$OUT/environment.jsonl"
 echo >> "$OUT/environment.jsonl"
 
+# measured_quietly FILE...: true when no record in FILEs saw other processes keep more than
+# QUIET_MAX_CORES busy while it was measured; otherwise says so (the caller measures again).
+measured_quietly() {
+    local busiest
+    busiest=$("$PY" -c '
+import json, sys
+print(max([json.loads(l).get("other_cores") or 0 for f in sys.argv[1:] for l in open(f)
+           if l.strip()]))' "$@")
+    if awk -v b="$busiest" -v m="${QUIET_MAX_CORES:-0.2}" 'BEGIN { exit !(b <= m) }'; then
+        return 0
+    fi
+    echo "run_benchmarks: other processes kept $busiest cores busy; measuring again" >&2
+    return 1
+}
+
 # measure OUT CMD...: runs CMD --out TMP after waiting for a quiet machine, and keeps its records
 # (appended to OUT) only if no record saw other processes keep more than QUIET_MAX_CORES busy
 # while it was measured; otherwise tries again (at most ATTEMPTS times, keeping the last).
 measure() {
-    local out=$1 attempt busiest tmp
+    local out=$1 attempt tmp
     shift
     tmp=$(mktemp)
     for attempt in $(seq 1 "${ATTEMPTS:-5}"); do
@@ -91,24 +106,20 @@ measure() {
         echo "run_benchmarks: $*" >&2
         : > "$tmp"
         "$@" --out "$tmp" > /dev/null
-        busiest=$("$PY" -c '
-import json, sys
-print(max([json.loads(l).get("other_cores") or 0 for l in open(sys.argv[1]) if l.strip()]))' "$tmp")
-        if awk -v b="$busiest" -v m="${QUIET_MAX_CORES:-0.2}" 'BEGIN { exit !(b <= m) }'; then
+        if measured_quietly "$tmp"; then
             break
         fi
-        echo "run_benchmarks: other processes kept $busiest cores busy; measuring again" >&2
     done
     cat "$tmp" >> "$out"
     rm -f "$tmp"
 }
 
 # measure_pair ENGINE_OUT PYTORCH_OUT ENGINE_CMD... -- PYTORCH_CMD...: the engine and its
-# PyTorch baseline in lock-step (bench_harness.h's Lockstep over two FIFOs: they take turns step
+# PyTorch baseline (or any two benchmarks that take --lockstep) in lock-step (bench_harness.h's Lockstep over two FIFOs: they take turns step
 # by step or evaluation by evaluation, so a drift of the machine hits both alike), retried like
 # measure().
 measure_pair() {
-    local eout=$1 pout=$2 attempt busiest etmp ptmp fifo pid
+    local eout=$1 pout=$2 attempt etmp ptmp fifo pid
     shift 2
     local engine=() pytorch=()
     while [[ $# -gt 0 && "$1" != "--" ]]; do engine+=("$1"); shift; done
@@ -127,14 +138,9 @@ measure_pair() {
         pid=$!
         "${engine[@]}" --lockstep="$fifo/p2e,$fifo/e2p,first" --out "$etmp" > /dev/null
         wait "$pid"
-        busiest=$("$PY" -c '
-import json, sys
-print(max([json.loads(l).get("other_cores") or 0 for f in sys.argv[1:] for l in open(f)
-           if l.strip()]))' "$etmp" "$ptmp")
-        if awk -v b="$busiest" -v m="${QUIET_MAX_CORES:-0.2}" 'BEGIN { exit !(b <= m) }'; then
+        if measured_quietly "$etmp" "$ptmp"; then
             break
         fi
-        echo "run_benchmarks: other processes kept $busiest cores busy; measuring again" >&2
     done
     cat "$etmp" >> "$eout"
     cat "$ptmp" >> "$pout"

@@ -315,10 +315,9 @@ Gaps watchEventLoop(const std::function<bool()> &done, double maxSeconds)
 
 nlohmann::json stall(const Args &args)
 {
-    const auto model = args.get("model", std::string(std::getenv("HOME") ? std::getenv("HOME") : "")
-                                             + "/.local/share/slim-workbench/models/builtin-v1");
     QTemporaryDir dir;
     const auto paths = jobs::WorkbenchPaths::resolve(dir.filePath(QStringLiteral("runs.sqlite")).toStdString());
+    const auto model = args.get("model", paths.builtin_model.string()); // the workbench's own
     services::MetricStream stream;
     services::JobManager jobs(paths, &stream);
     services::RunCatalog catalog(QString::fromStdString(paths.database.string()));

@@ -10,7 +10,6 @@ Usage: /usr/bin/python3 bench/pytorch/bench_eval.py --requests FILE [--out FILE]
        [--lockstep IN_FIFO,OUT_FIFO,first|second]
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -21,7 +20,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import llama_eager as L  # noqa: E402
-from bench_train import Lockstep, OtherLoad, make_model  # noqa: E402
+from bench_train import (Lockstep, OtherLoad, common_arguments, json_lines,  # noqa: E402
+                         make_model, parse_common)
 
 
 def pad_right(rows):
@@ -97,33 +97,19 @@ def label_acc(model, items, batch_size):
 
 
 def main():
-    p = argparse.ArgumentParser()
+    p = common_arguments()
     p.add_argument("--requests", required=True)
-    p.add_argument("--out")
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--model", default="")
-    p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--round", type=int, default=1)
-    p.add_argument("--lockstep", help="IN_FIFO,OUT_FIFO,first|second")
-    args = p.parse_args()
+    args = parse_common(p)
     if args.quick:
         args.repeats, args.warmup = 2, 1
-    torch.set_num_threads(args.threads)
     with open(args.requests) as f:
         dump = json.load(f)
     model, used = make_model(args.model)
     model.eval()
     batch = dump["batch_size"]
-    out = open(args.out, "a") if args.out else None
-
-    def write(record):
-        line = json.dumps(record)
-        print(line, flush=True)
-        if out:
-            out.write(line + "\n")
-            out.flush()
+    write = json_lines(args.out)
 
     write({"record": "machine", "benchmark": "pytorch/bench_eval.py", "torch": torch.__version__,
            "torch_threads": torch.get_num_threads(), "model": used})

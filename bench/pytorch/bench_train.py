@@ -134,10 +134,22 @@ def micro_batch(step, micro, size):
     return ids, torch.ones_like(ids), torch.tensor(labels, dtype=torch.long)
 
 
+def builtin_model_dir():
+    """Where the workbench keeps the built-in model (core/jobs WorkbenchPaths, same rules)."""
+    if os.environ.get("SLIM_BUILTIN_MODEL"):
+        return os.environ["SLIM_BUILTIN_MODEL"]
+    if os.environ.get("XDG_DATA_HOME"):
+        home = os.path.join(os.environ["XDG_DATA_HOME"], "slim-workbench")
+    elif os.environ.get("HOME"):
+        home = os.path.join(os.environ["HOME"], ".local/share/slim-workbench")
+    else:
+        home = os.path.join(os.getcwd(), ".slim-workbench")
+    return os.path.join(home, "models", "builtin-v1")
+
+
 def make_model(source):
     if source != "random":
-        model_dir = source or os.path.expanduser(
-            "~/.local/share/slim-workbench/models/builtin-v1")
+        model_dir = source or builtin_model_dir()
         if os.path.exists(os.path.join(model_dir, "slim_pretrain.json")):
             return L.load_model(model_dir), model_dir
     torch.manual_seed(1)
@@ -204,22 +216,28 @@ def run_method(method, args):
             "loadavg_before": None}
 
 
-def main():
+def common_arguments():
+    """The arguments both PyTorch baselines take, as the engine's benchmarks do."""
     p = argparse.ArgumentParser()
     p.add_argument("--out")
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--warmup-steps", type=int, default=3)
-    p.add_argument("--methods", default="full,lora")
     p.add_argument("--model", default="")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--quick", action="store_true")
     p.add_argument("--round", type=int, default=1)
-    p.add_argument("--lockstep", help="IN_FIFO,OUT_FIFO,first|second (one method only)")
+    p.add_argument("--lockstep", help="IN_FIFO,OUT_FIFO,first|second")
+    return p
+
+
+def parse_common(p):
+    """Parses the arguments and applies --threads."""
     args = p.parse_args()
-    if args.quick:
-        args.steps, args.warmup_steps = 3, 1
     torch.set_num_threads(args.threads)
-    out = open(args.out, "a") if args.out else None
+    return args
+
+
+def json_lines(path):
+    """write(record): prints a JSON line, and appends it to `path` when one is given."""
+    out = open(path, "a") if path else None
 
     def write(record):
         line = json.dumps(record)
@@ -227,7 +245,18 @@ def main():
         if out:
             out.write(line + "\n")
             out.flush()
+    return write
 
+
+def main():
+    p = common_arguments()
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup-steps", type=int, default=3)
+    p.add_argument("--methods", default="full,lora")
+    args = parse_common(p)
+    if args.quick:
+        args.steps, args.warmup_steps = 3, 1
+    write = json_lines(args.out)
     write({"record": "machine", "benchmark": "pytorch/bench_train.py",
            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
            "python": sys.version.split()[0], "parallel": torch.__config__.parallel_info()})
