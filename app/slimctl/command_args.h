@@ -2,6 +2,7 @@
 // Arguments of slimctl's commands, filled by the CLI11 wiring in commands.cpp.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,19 @@ struct GlobalOptions
     bool quiet = false;   // --quiet: no progress line
 };
 
+// A base model folder and an optional adapter (PEFT or the workbench's format).
+struct ModelArgs
+{
+    std::string model;   // Hugging Face model folder
+    std::string adapter; // "" = none
+    std::string dtype;   // "" = f32 on a CPU, the checkpoint's dtype on a GPU
+    std::optional<std::uint64_t> seed; // random state of sampled masks (default: eval.seed's)
+};
+
 struct TrainArgs
 {
     std::string spec;   // a JSON file or a preset name
+    std::string model;  // "" = the spec's base_model
     std::string name;
     int64_t steps = 0;  // > 0 overrides schedule.steps
     std::vector<std::string> tags;
@@ -52,8 +63,7 @@ struct ExportArgs
 
 struct EvalArgs
 {
-    std::string model;
-    std::string adapter;
+    ModelArgs model;
     std::vector<std::string> tasks;
     std::string mode = "both";
     int64_t maxItems = 0;
@@ -70,5 +80,39 @@ int cmdRuns(const GlobalOptions &g, const RunsArgs &a);
 int cmdShow(const GlobalOptions &g, const std::string &run);
 int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs);
 int cmdExport(const GlobalOptions &g, const ExportArgs &a);
+
+struct ExportAdapterArgs
+{
+    std::string run;
+    std::string format = "peft"; // peft | slim
+    std::string out;
+    std::optional<std::int64_t> step; // "" = the latest checkpoint
+};
+
+struct ExportMergedArgs
+{
+    std::string run;
+    std::string out;
+    std::string dtype; // "" = the base's
+    std::optional<std::int64_t> step;
+};
+
+struct PinArgs
+{
+    std::string run;
+    std::int64_t step = 0;
+    bool unpin = false;
+};
+
+struct PruneArgs
+{
+    std::string run;
+    std::int64_t keep = -1; // < 0: the run's schedule.keep_checkpoints
+};
+
+int cmdPin(const GlobalOptions &g, const PinArgs &a);
+int cmdPrune(const GlobalOptions &g, const PruneArgs &a);
+int cmdExportAdapter(const GlobalOptions &g, const ExportAdapterArgs &a);
+int cmdExportMerged(const GlobalOptions &g, const ExportMergedArgs &a);
 
 } // namespace slim::cli

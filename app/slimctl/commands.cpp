@@ -18,6 +18,8 @@ int runSlimctl(int argc, char **argv)
     jobs::configureEngineThreads();
     CLI::App app{"slimctl: train, evaluate and compare SLIM and its baselines, headless"};
     app.require_subcommand(1);
+    // Global options may also follow the command: `slimctl score --model M --json TEXT`.
+    app.fallthrough();
     GlobalOptions g;
     app.add_option("--db", g.database, "Run database (default: "
                                        "~/.local/share/slim-workbench/runs.sqlite)");
@@ -39,21 +41,35 @@ int runSlimctl(int argc, char **argv)
                         "Key/value heads (default: as many as --heads)");
     initCmd->add_option("--seed", init.seed)->capture_default_str();
 
-    std::string modelDir, text;
+    auto addModelOptions = [](CLI::App *cmd, ModelArgs &m) {
+        cmd->add_option("--model", m.model, "Model folder (Hugging Face layout)")->required();
+        cmd->add_option("--adapter", m.adapter,
+                        "Adapter folder: a PEFT adapter, an exported workbench adapter or a "
+                        "run's checkpoint");
+        cmd->add_option("--dtype", m.dtype,
+                        "bf16, f16 or f32 (default: f32 on a CPU, the checkpoint's on a GPU)");
+        cmd->add_option("--mask-seed", m.seed,
+                        "Random state of SLIM's sampled inference masks (default: as run "
+                        "evaluations, eval.seed)");
+    };
+    ScoreArgs scoreArgs;
     auto *score = app.add_subcommand("score", "Per-token log-probabilities and bits per byte");
-    score->add_option("--model", modelDir, "Model folder (Hugging Face layout)")->required();
-    score->add_option("text", text, "Text to score")->required();
+    addModelOptions(score, scoreArgs.model);
+    score->add_option("--ids", scoreArgs.ids,
+                      "Score these token ids (\"1 2 3\" or 1,2,3) instead of text");
+    score->add_option("text", scoreArgs.text, "Text to score (BOS is added)");
 
-    engine::GenerationOptions gen;
+    GenerateArgs genArgs;
+    auto &gen = genArgs.options;
     auto *generateCmd = app.add_subcommand("generate", "Continue a prompt");
-    generateCmd->add_option("--model", modelDir, "Model folder")->required();
+    addModelOptions(generateCmd, genArgs.model);
     generateCmd->add_option("--max-new-tokens", gen.max_new_tokens)->capture_default_str();
     generateCmd->add_flag("--sample", gen.do_sample, "Sample instead of greedy decoding");
     generateCmd->add_option("--temperature", gen.temperature)->capture_default_str();
     generateCmd->add_option("--top-k", gen.top_k)->capture_default_str();
     generateCmd->add_option("--top-p", gen.top_p)->capture_default_str();
     generateCmd->add_option("--seed", gen.seed)->capture_default_str();
-    generateCmd->add_option("prompt", text, "Prompt")->required();
+    generateCmd->add_option("prompt", genArgs.prompt, "Prompt")->required();
 
     PretrainArgs pretrain;
     auto *pretrainCmd = app.add_subcommand("pretrain", "Build the built-in base model");
@@ -64,6 +80,9 @@ int runSlimctl(int argc, char **argv)
     TrainArgs train;
     auto *trainCmd = app.add_subcommand("train", "Fine-tune: a run spec JSON file or a preset");
     trainCmd->add_option("spec", train.spec, "Spec file, or a preset (see `presets`)")->required();
+    trainCmd->add_option("--model", train.model,
+                         "Base model folder (Hugging Face layout); overrides the spec's "
+                         "base_model");
     trainCmd->add_option("--name", train.name, "Run name");
     trainCmd->add_option("--steps", train.steps, "Override schedule.steps");
     trainCmd->add_option("--tag", train.tags, "Tag (repeatable)");
@@ -81,8 +100,7 @@ int runSlimctl(int argc, char **argv)
 
     EvalArgs eval;
     auto *evalCmd = app.add_subcommand("eval", "Score a model (and adapter) on built-in tasks");
-    evalCmd->add_option("--model", eval.model, "Model folder")->required();
-    evalCmd->add_option("--adapter", eval.adapter, "Adapter folder (a checkpoint)");
+    addModelOptions(evalCmd, eval.model);
     evalCmd->add_option("--tasks", eval.tasks, "Tasks (default: all)");
     evalCmd->add_option("--mode", eval.mode, "loglikelihood, label_logits or both")
         ->capture_default_str();
@@ -111,6 +129,41 @@ int runSlimctl(int argc, char **argv)
         ->capture_default_str();
     exportCmd->add_option("--out", exportArgs.out, "File (default: stdout)");
 
+    ExportAdapterArgs exportAdapter;
+    auto *exportAdapterCmd = app.add_subcommand(
+        "export-adapter", "A run's adapter as a PEFT adapter (LoRA, DoRA) or in the workbench "
+                          "format (every method; docs/adapter-format.md)");
+    exportAdapterCmd->add_option("run", exportAdapter.run, "Run id or uuid prefix")->required();
+    exportAdapterCmd->add_option("--format", exportAdapter.format, "peft or slim")
+        ->check(CLI::IsMember({"peft", "slim"}))
+        ->capture_default_str();
+    exportAdapterCmd->add_option("--out", exportAdapter.out, "Folder to write")->required();
+    exportAdapterCmd->add_option("--step", exportAdapter.step,
+                                 "Checkpoint step (default: the latest)");
+
+    ExportMergedArgs exportMerged;
+    auto *exportMergedCmd = app.add_subcommand(
+        "export-merged", "The base model with a run's adapter folded in (Hugging Face layout)");
+    exportMergedCmd->add_option("run", exportMerged.run, "Run id or uuid prefix")->required();
+    exportMergedCmd->add_option("--out", exportMerged.out, "Folder to write")->required();
+    exportMergedCmd->add_option("--dtype", exportMerged.dtype, "bf16, f16 or f32 (default: the base's)")
+        ->check(CLI::IsMember({"bf16", "f16", "f32"}));
+    exportMergedCmd->add_option("--step", exportMerged.step,
+                                "Checkpoint step (default: the latest)");
+
+    PinArgs pin;
+    auto *pinCmd = app.add_subcommand("pin", "Keep a checkpoint whatever the retention policy");
+    pinCmd->add_option("run", pin.run, "Run id or uuid prefix")->required();
+    pinCmd->add_option("--step", pin.step, "Checkpoint step")->required();
+    pinCmd->add_flag("--unpin", pin.unpin, "Let pruning remove it again");
+
+    PruneArgs prune;
+    auto *pruneCmd = app.add_subcommand(
+        "prune", "Delete a run's checkpoints except the last N, evaluated and pinned ones");
+    pruneCmd->add_option("run", prune.run, "Run id or uuid prefix")->required();
+    pruneCmd->add_option("--keep", prune.keep,
+                         "Recent checkpoints to keep (default: the run's keep_checkpoints)");
+
     auto *presets = app.add_subcommand("presets", "List run-spec presets");
     auto *schema = app.add_subcommand("schema", "Print the run-spec schema (JSON)");
 
@@ -124,10 +177,13 @@ int runSlimctl(int argc, char **argv)
             return cmdInfo(g);
         if (initCmd->parsed())
             return cmdInitModel(init);
-        if (score->parsed())
-            return cmdScore(g, modelDir, text);
+        if (score->parsed()) {
+            if (scoreArgs.ids.empty() == scoreArgs.text.empty())
+                throw std::invalid_argument("score: give either TEXT or --ids");
+            return cmdScore(g, scoreArgs);
+        }
         if (generateCmd->parsed())
-            return cmdGenerate(g, modelDir, text, gen);
+            return cmdGenerate(g, genArgs);
         if (pretrainCmd->parsed())
             return cmdPretrain(g, pretrain);
         if (trainCmd->parsed())
@@ -146,6 +202,14 @@ int runSlimctl(int argc, char **argv)
             return cmdCompare(g, compareRuns);
         if (exportCmd->parsed())
             return cmdExport(g, exportArgs);
+        if (pinCmd->parsed())
+            return cmdPin(g, pin);
+        if (pruneCmd->parsed())
+            return cmdPrune(g, prune);
+        if (exportAdapterCmd->parsed())
+            return cmdExportAdapter(g, exportAdapter);
+        if (exportMergedCmd->parsed())
+            return cmdExportMerged(g, exportMerged);
         if (presets->parsed())
             return cmdPresets(g);
         if (schema->parsed())

@@ -51,15 +51,90 @@ int cmdInitModel(const InitModelArgs &a)
     return 0;
 }
 
-int cmdScore(const GlobalOptions &g, const std::string &modelDir, const std::string &text)
+namespace {
+
+// The base model (and adapter) a command scores with: on the chosen device, in float32 on a
+// CPU and the checkpoint's dtype on a GPU unless --dtype says otherwise.
+struct LoadedModel
 {
-    auto model = loadModel(modelDir, chooseDevice(g.device));
-    model->eval();
-    auto tokenizer = ByteTokenizer::load(modelDir);
-    auto ids = tokenizer.encode(text, true);
+    CausalLm model{nullptr};
+    AdapterSet adapters{nullptr};
+};
+
+LoadedModel loadForInference(const GlobalOptions &g, const ModelArgs &a)
+{
+    const auto device = chooseDevice(g.device);
+    const auto config = loadConfig(a.model);
+    const auto dtype = chooseDtype(a.dtype, device, config);
+    std::vector<std::string> warnings;
+    LoadedModel out;
+    out.model = loadModel(a.model, device, dtype, &warnings);
+    for (const auto &w : warnings)
+        std::cerr << "slimctl: warning: " << w << "\n";
+    if (!a.adapter.empty())
+        out.adapters = loadAdapters(a.adapter, out.model);
+    out.model->eval();
+    if (out.adapters)
+        out.adapters->eval();
+    // SLIM samples its merge masks at inference (inference_mask "sample"): scoring draws from a
+    // fixed random state, the same as a run's evaluations, so the same command gives the same
+    // numbers in every process.
+    torch::manual_seed(a.seed ? *a.seed : EvalPlan{}.seed);
+    return out;
+}
+
+// Token ids from --ids ("1 2 3" or "1,2,3"); each must be in the vocabulary.
+std::vector<int64_t> parseIds(const std::string &text, int64_t vocab)
+{
+    std::vector<int64_t> ids;
+    std::string item;
+    for (char c : text + " ") {
+        if (c == ' ' || c == ',' || c == '\n' || c == '\t') {
+            if (item.empty())
+                continue;
+            size_t used = 0;
+            int64_t id = -1;
+            try {
+                id = std::stoll(item, &used);
+            } catch (const std::exception &) {
+                used = 0;
+            }
+            if (used != item.size() || id < 0 || id >= vocab)
+                throw std::invalid_argument("--ids: '" + item + "' is not a token id of this model "
+                                            "(0.." + std::to_string(vocab - 1) + ")");
+            ids.push_back(id);
+            item.clear();
+        } else {
+            item += c;
+        }
+    }
+    if (ids.empty())
+        throw std::invalid_argument("--ids: no token ids given");
+    return ids;
+}
+
+ByteTokenizer tokenizerOf(const std::string &modelDir)
+{
+    try {
+        return ByteTokenizer::load(modelDir);
+    } catch (const std::exception &e) {
+        throw std::invalid_argument(std::string(e.what())
+                                    + "; this build tokenizes text only for models with the "
+                                      "workbench's byte tokenizer: pass token ids with --ids");
+    }
+}
+
+} // namespace
+
+int cmdScore(const GlobalOptions &g, const ScoreArgs &a)
+{
+    auto loaded = loadForInference(g, a.model);
+    const bool fromText = a.ids.empty();
+    const auto ids = fromText ? tokenizerOf(a.model.model).encode(a.text, true)
+                              : parseIds(a.ids, loaded.model->config().vocab_size);
     torch::InferenceMode guard;
-    auto input = torch::tensor(ids, torch::kLong).unsqueeze(0).to(model->device());
-    auto logProbs = tokenLogProbs(model, input).squeeze(0).cpu();
+    auto input = torch::tensor(ids, torch::kLong).unsqueeze(0).to(loaded.model->device());
+    auto logProbs = tokenLogProbs(loaded.model, input).squeeze(0).to(torch::kDouble).cpu();
     double nats = 0;
     nlohmann::json values = nlohmann::json::array();
     values.push_back(nullptr); // nothing predicts the first token
@@ -68,51 +143,46 @@ int cmdScore(const GlobalOptions &g, const std::string &modelDir, const std::str
         values.push_back(lp);
         nats -= lp;
     }
-    const double bitsPerByte = text.empty() ? 0.0 : nats / std::log(2.0) / double(text.size());
+    nlohmann::json out = {{"tokens", ids}, {"logprobs", values}, {"sum_logprob", -nats}};
+    const double bitsPerByte = a.text.empty() ? 0.0 : nats / std::log(2.0) / double(a.text.size());
+    if (fromText)
+        out["bits_per_byte"] = bitsPerByte;
     if (g.json) {
-        std::cout << nlohmann::json{{"tokens", ids}, {"logprobs", values},
-                                    {"bits_per_byte", bitsPerByte}}
-                         .dump()
-                  << "\n";
+        std::cout << out.dump() << "\n";
         return 0;
     }
     std::cout << "pos\ttoken\tlogprob\n";
     for (size_t i = 1; i < ids.size(); ++i)
         std::cout << i << "\t" << ids[i] << "\t" << values[i].get<double>() << "\n";
-    std::cout << "bits per byte: " << bitsPerByte << "\n";
+    std::cout << "sum of log-probabilities: " << -nats << "\n";
+    if (fromText)
+        std::cout << "bits per byte: " << bitsPerByte << "\n";
     return 0;
 }
 
-int cmdGenerate(const GlobalOptions &g, const std::string &modelDir, const std::string &prompt,
-                const GenerationOptions &options)
+int cmdGenerate(const GlobalOptions &g, const GenerateArgs &a)
 {
-    auto model = loadModel(modelDir, chooseDevice(g.device));
-    model->eval();
-    auto tokenizer = ByteTokenizer::load(modelDir);
-    auto opts = options;
+    auto loaded = loadForInference(g, a.model);
+    const auto tokenizer = tokenizerOf(a.model.model);
+    auto opts = a.options;
     opts.stop_token_ids = {ByteTokenizer::kEos};
     opts.pad_token_id = ByteTokenizer::kPad;
-    auto out = generate(model, {tokenizer.encode(prompt, true)}, opts);
+    auto out = generate(loaded.model, {tokenizer.encode(a.prompt, true)}, opts);
     const auto text = tokenizer.decode(out.front());
     if (g.json)
-        std::cout << nlohmann::json{{"prompt", prompt}, {"completion", text},
+        std::cout << nlohmann::json{{"prompt", a.prompt}, {"completion", text},
                                     {"tokens", out.front()}}
                          .dump()
                   << "\n";
     else
-        std::cout << prompt << text << "\n";
+        std::cout << a.prompt << text << "\n";
     return 0;
 }
 
 int cmdEval(const GlobalOptions &g, const EvalArgs &a)
 {
-    auto model = loadModel(a.model, chooseDevice(g.device));
-    AdapterSet adapters(nullptr);
-    if (!a.adapter.empty())
-        adapters = loadAdapters(a.adapter, model);
-    model->eval();
-    if (adapters)
-        adapters->eval();
+    auto loaded = loadForInference(g, a.model);
+    auto &model = loaded.model;
     auto locator = data::DataLocator::fromEnvironment();
     auto names = a.tasks.empty() ? data::taskNames() : a.tasks;
     EvalOptions options;

@@ -17,8 +17,21 @@ struct InitModelArgs
 
 int cmdInfo(const GlobalOptions &g);
 int cmdInitModel(const InitModelArgs &a);
-int cmdScore(const GlobalOptions &g, const std::string &modelDir, const std::string &text);
-int cmdGenerate(const GlobalOptions &g, const std::string &modelDir, const std::string &prompt,
-                const engine::GenerationOptions &options);
+struct ScoreArgs
+{
+    ModelArgs model;
+    std::string text; // scored with the model's tokenizer (BOS first)
+    std::string ids;  // or these token ids, as given
+};
+
+struct GenerateArgs
+{
+    ModelArgs model;
+    std::string prompt;
+    engine::GenerationOptions options;
+};
+
+int cmdScore(const GlobalOptions &g, const ScoreArgs &a);
+int cmdGenerate(const GlobalOptions &g, const GenerateArgs &a);
 
 } // namespace slim::cli

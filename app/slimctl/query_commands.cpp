@@ -1,9 +1,14 @@
 // slimctl runs / show / compare / export: read the run store.
 #include "cli_context.h"
+#include "jobs/run_exports.h"
 #include "jobs/workbench_paths.h"
+#include "recorder/checkpoint_retention.h"
 #include "command_args.h"
 #include "run_table.h"
 
+#include "train/memory_estimate.h"
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -104,6 +109,11 @@ int cmdShow(const GlobalOptions &g, const std::string &runArg)
     const auto id = resolveRunId(db, runArg);
     auto r = *db.getRun(id);
     auto checkpoints = db.checkpoints(id);
+    const auto evaluated = db.evaluatedSteps(id);
+    auto wasEvaluated = [&](std::int64_t step) {
+        return std::find(evaluated.begin(), evaluated.end(), step) != evaluated.end();
+    };
+    const auto diskBytes = jobs::runDiskBytes(r, paths);
     nlohmann::json out = {
         {"id", r.id}, {"uuid", r.uuid}, {"name", r.name}, {"method", r.method},
         {"status", std::string(store::runStatusName(r.status))}, {"seed", optionalJson(
@@ -114,9 +124,11 @@ int cmdShow(const GlobalOptions &g, const std::string &runArg)
         {"created_at", r.createdAt}, {"started_at", r.startedAt}, {"finished_at", r.finishedAt},
         {"step", r.currentStep}, {"total_steps", r.totalSteps}, {"error", r.errorMessage},
         {"notes", r.notes}, {"tags", r.tags}, {"spec", nlohmann::json::parse(r.specJson)},
+        {"disk_bytes", diskBytes}, {"keep_checkpoints", store::keepCheckpointsOf(r)},
         {"checkpoints", nlohmann::json::array()}};
     for (const auto &c : checkpoints)
-        out["checkpoints"].push_back({{"step", c.step}, {"path", c.path}, {"bytes", c.bytes}});
+        out["checkpoints"].push_back({{"step", c.step}, {"path", c.path}, {"bytes", c.bytes},
+                                      {"pinned", c.pinned}, {"evaluated", wasEvaluated(c.step)}});
     out["scores"] = comparisonJson(db, {id})["runs"][0];
     if (g.json) {
         std::cout << out.dump(2) << "\n";
@@ -130,8 +142,13 @@ int cmdShow(const GlobalOptions &g, const std::string &runArg)
     if (!r.errorMessage.empty())
         std::cout << "message: " << r.errorMessage << "\n";
     std::cout << "spec: " << nlohmann::json::parse(r.specJson).dump() << "\n";
+    std::cout << "disk use " << engine::formatBytes(diskBytes) << " (" << checkpoints.size()
+              << " checkpoints kept; policy: the last " << store::keepCheckpointsOf(r)
+              << " plus evaluated and pinned ones)\n";
     for (const auto &c : checkpoints)
-        std::cout << "checkpoint step " << c.step << ": " << c.path << "\n";
+        std::cout << "checkpoint step " << c.step << ": " << c.path << "  " << engine::formatBytes(c.bytes)
+                  << (c.pinned ? "  pinned" : "") << (wasEvaluated(c.step) ? "  evaluated" : "")
+                  << "\n";
     printComparison(db, {id}, false, std::cout);
     return 0;
 }

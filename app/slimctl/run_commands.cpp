@@ -31,7 +31,8 @@ int exitCode(const RunOutcome &outcome)
 }
 
 // A preset name, or a spec file; the result is validated JSON text with `name`/`steps` applied.
-std::string loadSpecText(const std::string &specArg, const std::string &name, int64_t steps)
+std::string loadSpecText(const std::string &specArg, const std::string &name, int64_t steps,
+                         const std::string &baseModel = {})
 {
     nlohmann::json json;
     if (!fs::exists(specArg)) {
@@ -48,6 +49,8 @@ std::string loadSpecText(const std::string &specArg, const std::string &name, in
         json["name"] = name;
     if (steps > 0)
         json["schedule"]["steps"] = steps;
+    if (!baseModel.empty())
+        json["base_model"] = fs::absolute(baseModel).lexically_normal().string();
     try {
         return jobs::normalisedSpecText(json.dump());
     } catch (const std::invalid_argument &e) {
@@ -94,7 +97,7 @@ int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a)
 
 int cmdTrain(const GlobalOptions &g, const TrainArgs &a)
 {
-    const auto specText = loadSpecText(a.spec, a.name, a.steps);
+    const auto specText = loadSpecText(a.spec, a.name, a.steps, a.model);
     const auto paths = WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     const auto runId = jobs::queueRun(db, {specText, a.tags, std::nullopt});

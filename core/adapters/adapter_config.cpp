@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <set>
 #include <stdexcept>
 
@@ -25,6 +26,7 @@ void forEachField(Config &c, Visitor &&visit)
     visit("targets", c.targets);
     visit("lora_rank", c.lora_rank);
     visit("lora_alpha", c.lora_alpha);
+    visit("use_rslora", c.use_rslora);
     visit("lora_dropout", c.lora_dropout);
     visit("num_lora_experts", c.num_lora_experts);
     visit("experts_per_layer", c.experts_per_layer);
@@ -54,6 +56,11 @@ void forEachField(Config &c, Visitor &&visit)
 }
 
 } // namespace
+
+double loraScaling(double alpha, int64_t rank, bool rslora)
+{
+    return rslora ? alpha / std::sqrt(double(rank)) : alpha / double(rank);
+}
 
 std::string methodName(AdapterMethod method)
 {

@@ -17,6 +17,9 @@ std::string methodName(AdapterMethod method);            // "slim", "mixlora-dy"
 AdapterMethod methodFromName(const std::string &name);   // throws std::invalid_argument
 const std::vector<AdapterMethod> &allMethods();
 
+// PEFT's LoRA scaling: alpha / r, or alpha / sqrt(r) for rank-stabilised LoRA.
+double loraScaling(double alpha, int64_t rank, bool rslora);
+
 struct AdapterConfig
 {
     AdapterMethod method = AdapterMethod::Slim;
@@ -26,6 +29,7 @@ struct AdapterConfig
     std::string targets = "mlp";
     int64_t lora_rank = 16;
     double lora_alpha = 32.0; // scaling s = alpha / rank
+    bool use_rslora = false;  // rank-stabilised LoRA: s = alpha / sqrt(rank)
     double lora_dropout = 0.0;
 
     // Mixtures (SLIM, MixLoRA, MixLoRA-Dy, LoRAMoE, MoLA)
@@ -57,7 +61,7 @@ struct AdapterConfig
     std::string inference_mask = "sample";      // "sample" | "expected" | "none"
     double l1_lambda = 1e-3;
 
-    double scaling() const { return lora_alpha / double(lora_rank); }
+    double scaling() const { return loraScaling(lora_alpha, lora_rank, use_rslora); }
     int64_t numExperts() const { return num_lora_experts + (method == AdapterMethod::Slim
                                                                 ? num_identity_experts : 0); }
     int64_t expertsInLayer(int64_t layer) const;

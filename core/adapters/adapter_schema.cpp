@@ -45,6 +45,9 @@ std::vector<FieldSpec> buildSpecs()
               "expert for mixtures.", kAdapters),
         field("lora_alpha", T::Number, slim.lora_alpha, 1e-6, 1e9,
               "LoRA alpha; the delta is scaled by alpha / rank.", kAdapters),
+        field("use_rslora", T::Boolean, false, -inf, inf,
+              "Rank-stabilised LoRA: scale the delta by alpha / sqrt(rank) instead of alpha / "
+              "rank (PEFT's use_rslora).", kAdapters),
         field("lora_dropout", T::Number, 0.0, 0.0, 0.99, "Dropout on the LoRA input.", kAdapters),
         field("num_lora_experts", T::Integer, slim.num_lora_experts, 1, 256,
               "LoRA experts per mixture (paper: 8).", kMixtures),

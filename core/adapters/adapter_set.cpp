@@ -2,6 +2,7 @@
 
 #include "lora_adapter.h"
 #include "mixlora_mlp.h"
+#include "peft_adapter.h"
 #include "projection_mixture.h"
 #include "slim_mlp.h"
 #include "target_spec.h"
@@ -21,6 +22,11 @@ namespace {
 
 constexpr const char *kConfigFile = "adapter_config.json";
 constexpr const char *kWeightsFile = "adapter_model.safetensors";
+// The workbench adapter format (docs/adapter-format.md): the AdapterConfig fields plus these.
+constexpr int64_t kFormatVersion = 1;
+constexpr const char *kVersionKey = "slim_format_version";
+constexpr const char *kBaseKey = "base_model";
+constexpr const char *kOverridesKey = "module_overrides";
 
 struct NamedProjection
 {
@@ -45,9 +51,10 @@ bool isAttention(const std::string &projection)
 
 } // namespace
 
-AdapterSetImpl::AdapterSetImpl(CausalLm model, AdapterConfig config)
+AdapterSetImpl::AdapterSetImpl(CausalLm model, AdapterConfig config, ModuleOverrides overrides)
     : m_model(std::move(model))
     , m_config(std::move(config))
+    , m_overrides(std::move(overrides))
 {
     m_config.validate(m_model->numLayers());
     TargetSpec::parse(m_config.targets); // reject bad targets before touching the model
@@ -80,14 +87,28 @@ AdapterSetImpl::~AdapterSetImpl()
 }
 
 void AdapterSetImpl::attachProjectionLora(torch::nn::Module &layerModule,
-                                          AdaptableLinearImpl &linear, const std::string &name,
-                                          int64_t rank, bool dora)
+                                          AdaptableLinearImpl &linear, int64_t layer,
+                                          const std::string &name, int64_t rank, bool dora)
 {
-    auto lora = std::make_shared<LoraAdapterImpl>(linear, rank, m_config.scaling(),
-                                                  m_config.lora_dropout, dora);
+    const auto module = TargetSpec::moduleName(layer, name);
+    double alpha = m_config.lora_alpha;
+    if (auto it = m_overrides.find(module); it != m_overrides.end()) {
+        rank = it->second.rank;
+        alpha = it->second.alpha;
+    }
+    auto lora = std::make_shared<LoraAdapterImpl>(
+        linear, rank, loraScaling(alpha, rank, m_config.use_rslora), m_config.lora_dropout, dora);
     layerModule.register_module(name, lora);
     linear.setAdapter(lora);
-    m_loras.emplace_back(lora, &linear);
+    m_loras.push_back({module, lora, &linear});
+}
+
+std::vector<LoraSite> AdapterSetImpl::loraSites() const
+{
+    std::vector<LoraSite> sites;
+    for (const auto &l : m_loras)
+        sites.push_back({l.module, l.lora.get(), l.linear});
+    return sites;
 }
 
 void AdapterSetImpl::attachLayer(int64_t index)
@@ -116,7 +137,7 @@ void AdapterSetImpl::attachLayer(int64_t index)
         if (m_config.attention_lora_rank > 0) {
             for (auto &p : projectionsOf(layer)) {
                 if (isAttention(p.name))
-                    attachProjectionLora(*layerModule, *p.linear, p.name,
+                    attachProjectionLora(*layerModule, *p.linear, index, p.name,
                                          m_config.attention_lora_rank, false);
             }
         }
@@ -127,7 +148,7 @@ void AdapterSetImpl::attachLayer(int64_t index)
         if (!targets.matches(index, p.name))
             continue;
         if (method == AdapterMethod::Lora || method == AdapterMethod::Dora) {
-            attachProjectionLora(*layerModule, *p.linear, p.name, m_config.lora_rank,
+            attachProjectionLora(*layerModule, *p.linear, index, p.name, m_config.lora_rank,
                                  method == AdapterMethod::Dora);
             continue;
         }
@@ -168,8 +189,8 @@ int64_t AdapterSetImpl::trainableParameterCount()
 torch::Tensor AdapterSetImpl::l1Term()
 {
     auto total = torch::zeros({}, torch::TensorOptions().device(m_model->device()));
-    for (auto &[lora, linear] : m_loras)
-        total = total + lora->l1();
+    for (auto &l : m_loras)
+        total = total + l.lora->l1();
     for (auto &m : m_projectionMixtures)
         total = total + m->l1();
     for (auto &m : m_slims)
@@ -238,8 +259,8 @@ void AdapterSetImpl::foldIntoBase()
                                + methodName(m_config.method));
     if (!m_attached)
         throw std::logic_error("the adapters are detached already");
-    for (auto &[lora, linear] : m_loras)
-        lora->foldInto(*linear);
+    for (auto &l : m_loras)
+        l.lora->foldInto(*l.linear);
     detach();
 }
 
@@ -256,7 +277,7 @@ void AdapterSetImpl::detach()
     m_attached = false;
 }
 
-void AdapterSetImpl::save(const fs::path &dir) const
+void AdapterSetImpl::save(const fs::path &dir, const std::string &baseModel) const
 {
     fs::create_directories(dir);
     if (m_config.method == AdapterMethod::Full) {
@@ -268,9 +289,20 @@ void AdapterSetImpl::save(const fs::path &dir) const
         for (const auto &item : named_buffers())
             tensors[item.key()] = item.value().detach();
         writeSafetensors(dir / kWeightsFile, tensors, torch::kFloat,
-                         {{"format", "slim-adapter"}, {"method", methodName(m_config.method)}});
+                         {{"format", "slim-adapter"},
+                          {"format_version", std::to_string(kFormatVersion)},
+                          {"method", methodName(m_config.method)}});
     }
     auto json = m_config.toJson();
+    const auto &base = m_model->config();
+    json[kVersionKey] = kFormatVersion;
+    json[kBaseKey] = {{"base_model_name_or_path", baseModel},
+                      {"architecture", base.architecture()},
+                      {"hidden_size", base.hidden_size},
+                      {"num_hidden_layers", base.num_hidden_layers},
+                      {"vocab_size", base.vocab_size}};
+    for (const auto &[module, shape] : m_overrides)
+        json[kOverridesKey][module] = {{"rank", shape.rank}, {"alpha", shape.alpha}};
     std::ofstream out(dir / kConfigFile);
     out << json.dump(2) << '\n';
     if (!out)
@@ -279,16 +311,56 @@ void AdapterSetImpl::save(const fs::path &dir) const
 
 AdapterSet loadAdapters(const fs::path &dir, CausalLm model)
 {
+    if (isPeftAdapterFolder(dir))
+        return loadPeftAdapter(dir, model);
+    const auto configPath = (dir / kConfigFile).string();
     std::ifstream in(dir / kConfigFile);
     if (!in)
-        throw ModelLoadError((dir / kConfigFile).string() + ": file not found");
+        throw ModelLoadError(configPath + ": file not found");
     AdapterConfig config;
+    ModuleOverrides overrides;
     try {
-        config = AdapterConfig::fromJson(nlohmann::json::parse(in));
+        auto json = nlohmann::json::parse(in);
+        if (!json.is_object())
+            throw std::invalid_argument("expected a JSON object");
+        // Folders written before the format was versioned have no version key: version 1.
+        const auto version = json.value(kVersionKey, int64_t(1));
+        if (version > kFormatVersion)
+            throw std::invalid_argument("written in adapter format version "
+                                        + std::to_string(version) + "; this build reads up to "
+                                        + std::to_string(kFormatVersion)
+                                        + " (update SLIM Workbench)");
+        if (json.contains(kBaseKey)) {
+            const auto &b = json[kBaseKey];
+            const auto &c = model->config();
+            for (const auto &[field, actual] :
+                 {std::pair<const char *, int64_t>{"hidden_size", c.hidden_size},
+                  {"num_hidden_layers", c.num_hidden_layers},
+                  {"vocab_size", c.vocab_size}}) {
+                if (b.contains(field) && b[field].get<int64_t>() != actual)
+                    throw std::invalid_argument(
+                        "trained on a base model with " + std::string(field) + " "
+                        + b[field].dump() + ", but this base model has " + std::to_string(actual)
+                        + " (an adapter for a different base model)");
+            }
+        }
+        if (json.contains(kOverridesKey)) {
+            for (const auto &[module, shape] : json[kOverridesKey].items())
+                overrides[module] = {shape.at("rank").get<int64_t>(),
+                                     shape.at("alpha").get<double>()};
+        }
+        for (const char *key : {kVersionKey, kBaseKey, kOverridesKey})
+            json.erase(key);
+        config = AdapterConfig::fromJson(json);
     } catch (const std::exception &e) {
-        throw ModelLoadError((dir / kConfigFile).string() + ": " + e.what());
+        throw ModelLoadError(configPath + ": " + e.what());
     }
-    AdapterSet set(model, config);
+    AdapterSet set(nullptr);
+    try {
+        set = AdapterSet(model, config, overrides);
+    } catch (const std::invalid_argument &e) {
+        throw ModelLoadError(configPath + ": " + e.what());
+    }
     const auto weights = dir / (config.method == AdapterMethod::Full ? "model.safetensors"
                                                                      : kWeightsFile);
     try {

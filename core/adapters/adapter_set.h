@@ -14,6 +14,7 @@
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -24,15 +25,36 @@ class ProjectionMixtureImpl;
 class SlimMlpImpl;
 class MixLoraMlpImpl;
 
+// Rank and alpha of single projections, overriding the config's (an imported PEFT adapter's
+// rank_pattern / alpha_pattern, resolved to full module names such as
+// "model.layers.0.mlp.down_proj").
+struct LoraShape
+{
+    int64_t rank = 0;
+    double alpha = 0;
+};
+using ModuleOverrides = std::map<std::string, LoraShape>;
+
+// One plain LoRA/DoRA adapter of the set and the projection it wraps.
+struct LoraSite
+{
+    std::string module; // "model.layers.0.mlp.gate_proj"
+    LoraAdapterImpl *lora = nullptr;
+    AdaptableLinearImpl *linear = nullptr;
+};
+
 class AdapterSetImpl : public torch::nn::Module
 {
 public:
     // Validates `config` against the model (throws std::invalid_argument naming the field) and
     // attaches. A model carries at most one adapter set at a time.
-    AdapterSetImpl(CausalLm model, AdapterConfig config);
+    AdapterSetImpl(CausalLm model, AdapterConfig config, ModuleOverrides overrides = {});
     ~AdapterSetImpl() override;
 
     const AdapterConfig &config() const { return m_config; }
+    const ModuleOverrides &overrides() const { return m_overrides; }
+    // The plain LoRA/DoRA adapters (LoRA and DoRA methods; a mixture's attention LoRAs).
+    std::vector<LoraSite> loraSites() const;
     CausalLm model() const { return m_model; }
 
     // Sets training mode on the adapters and the model (masks, dropout, cluster updates).
@@ -67,29 +89,40 @@ public:
     // Removes the adapters from the model (idempotent). The base weights stay frozen.
     void detach();
 
-    // adapter_config.json + adapter_model.safetensors (full fine-tuning: the whole model in
-    // the Hugging Face layout).
-    void save(const std::filesystem::path &dir) const;
+    // The workbench adapter format (docs/adapter-format.md, versioned): adapter_config.json
+    // + adapter_model.safetensors with every parameter and buffer (router, cluster state); full
+    // fine-tuning: the whole model in the Hugging Face layout. `baseModel` is recorded as
+    // base_model.base_model_name_or_path.
+    void save(const std::filesystem::path &dir, const std::string &baseModel = {}) const;
 
     torch::nn::ModuleList layers{nullptr};
 
 private:
     void attachLayer(int64_t index);
     void attachProjectionLora(torch::nn::Module &layerModule, AdaptableLinearImpl &linear,
-                              const std::string &name, int64_t rank, bool dora);
+                              int64_t layer, const std::string &name, int64_t rank, bool dora);
 
     CausalLm m_model;
     AdapterConfig m_config;
+    ModuleOverrides m_overrides;
     bool m_attached = false;
-    std::vector<std::pair<std::shared_ptr<LoraAdapterImpl>, AdaptableLinearImpl *>> m_loras;
+    struct AttachedLora
+    {
+        std::string module;
+        std::shared_ptr<LoraAdapterImpl> lora;
+        AdaptableLinearImpl *linear;
+    };
+    std::vector<AttachedLora> m_loras;
     std::vector<std::shared_ptr<ProjectionMixtureImpl>> m_projectionMixtures;
     std::vector<std::shared_ptr<SlimMlpImpl>> m_slims;
     std::vector<std::shared_ptr<MixLoraMlpImpl>> m_mixLoras;
 };
 TORCH_MODULE(AdapterSet);
 
-// Reads adapter_config.json from `dir`, attaches a new set to `model` and loads its weights.
-// Throws ModelLoadError naming the file and tensor on any mismatch.
+// Reads adapter_config.json from `dir`, attaches a new set to `model` and loads its weights:
+// the workbench's own format (docs/adapter-format.md, every method) or a PEFT LoRA/DoRA
+// adapter (adapter_config.json with "peft_type"). Throws ModelLoadError naming the file and
+// the field or tensor on any mismatch.
 AdapterSet loadAdapters(const std::filesystem::path &dir, CausalLm model);
 
 } // namespace slim::engine

@@ -25,22 +25,23 @@ LoraAdapterImpl::LoraAdapterImpl(const AdaptableLinearImpl &base, int64_t rank, 
 
 torch::Tensor LoraAdapterImpl::mergedWeight(const AdaptableLinearImpl &base) const
 {
-    return base.weight + (torch::matmul(lora_B, lora_A) * m_scaling).to(base.weight.scalar_type());
+    // In float32, as PEFT computes it for any base dtype; rounded once, by the caller.
+    return base.weight.to(lora_A.scalar_type()) + torch::matmul(lora_B, lora_A) * m_scaling;
 }
 
 torch::Tensor LoraAdapterImpl::forward(const torch::Tensor &x, const AdaptableLinearImpl &base)
 {
+    // As PEFT: the adapter computes in its own dtype (float32) whatever the base's, and the sum
+    // is cast back to the base's dtype.
     auto xd = m_dropout > 0 ? torch::dropout(x, m_dropout, is_training()) : x;
-    auto lora = torch::matmul(torch::matmul(xd, lora_A.to(x.scalar_type()).t()),
-                              lora_B.to(x.scalar_type()).t())
+    auto lora = torch::matmul(torch::matmul(xd.to(lora_A.scalar_type()), lora_A.t()), lora_B.t())
                 * m_scaling;
     if (!magnitude.defined())
-        return base.baseForward(x) + lora;
-    auto plain = torch::matmul(x, base.weight.t());
+        return (base.baseForward(x) + lora).to(x.scalar_type());
+    auto plain = torch::matmul(x, base.weight.t()).to(lora.scalar_type());
     auto norm = mergedWeight(base).norm(2, {1}).detach();
-    auto scale = (magnitude / norm).to(x.scalar_type());
-    auto y = scale * (plain + lora);
-    return base.bias.defined() ? y + base.bias : y;
+    auto y = (magnitude / norm) * (plain + lora);
+    return (base.bias.defined() ? y + base.bias : y).to(x.scalar_type());
 }
 
 void LoraAdapterImpl::foldInto(AdaptableLinearImpl &base) const
@@ -48,7 +49,7 @@ void LoraAdapterImpl::foldInto(AdaptableLinearImpl &base) const
     torch::NoGradGuard noGrad;
     auto merged = mergedWeight(base);
     if (magnitude.defined())
-        merged = merged * (magnitude / merged.norm(2, {1})).unsqueeze(1).to(merged.scalar_type());
+        merged = merged * (magnitude / merged.norm(2, {1})).unsqueeze(1);
     base.weight.copy_(merged);
 }
 

@@ -21,13 +21,15 @@ public:
     // W <- W + s B A (LoRA) or m / ||W + s B A|| (W + s B A) (DoRA). The caller detaches.
     void foldInto(AdaptableLinearImpl &base) const;
     torch::Tensor l1() const { return lora_A.abs().mean() + lora_B.abs().mean(); }
+    double scaling() const { return m_scaling; }
+    int64_t rank() const { return lora_A.size(0); }
 
     torch::Tensor lora_A;    // [r, in]
     torch::Tensor lora_B;    // [out, r]
     torch::Tensor magnitude; // [out], DoRA only
 
 private:
-    torch::Tensor mergedWeight(const AdaptableLinearImpl &base) const; // W + s B A
+    torch::Tensor mergedWeight(const AdaptableLinearImpl &base) const; // W + s B A, float32
     double m_scaling;
     double m_dropout;
 };

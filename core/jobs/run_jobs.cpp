@@ -1,4 +1,5 @@
 #include "run_jobs.h"
+#include "run_exports.h"
 
 #include "pipeline/experiment.h"
 #include "pipeline/pretraining.h"
@@ -178,7 +179,7 @@ RunOutcome executeRun(store::RunStore &db, const WorkbenchPaths &paths, std::int
     }
     if (!run)
         return {engine::RunStatus::Failed, "there is no run " + std::to_string(runId), ""};
-    const fs::path runDir = paths.runs / run->uuid;
+    const fs::path runDir = runFolderOf(*run, paths);
     if (run->method == kPretrainMethod) {
         return recorded(db, runId, options, [&](auto &, engine::RunObserver &observer) {
             const auto spec = nlohmann::json::parse(run->specJson);

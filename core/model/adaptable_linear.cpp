@@ -5,12 +5,13 @@
 
 namespace slim::engine {
 
-AdaptableLinearImpl::AdaptableLinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias)
+AdaptableLinearImpl::AdaptableLinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
+                                         const ParameterInit &init)
 {
     // Llama's initializer_range; real checkpoints overwrite it.
-    weight = register_parameter("weight", torch::randn({outFeatures, inFeatures}) * 0.02);
+    weight = register_parameter("weight", init.normal({outFeatures, inFeatures}, 0.02));
     if (withBias)
-        bias = register_parameter("bias", torch::zeros({outFeatures}));
+        bias = register_parameter("bias", init.filled({outFeatures}, 0.0));
 }
 
 torch::Tensor AdaptableLinearImpl::forward(const torch::Tensor &x)

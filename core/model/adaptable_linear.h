@@ -4,6 +4,8 @@
 // mixture) computes the output instead. The adapter's parameters live in the AdapterSet, not
 // here, so the model's named_parameters() are exactly the checkpoint's tensors.
 
+#include "parameter_init.h"
+
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
@@ -26,7 +28,9 @@ public:
 class AdaptableLinearImpl : public torch::nn::Module
 {
 public:
-    AdaptableLinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias);
+    // Random init (N(0, 0.02), zero bias) unless `init` asks for empty storage to be filled.
+    AdaptableLinearImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
+                        const ParameterInit &init = {});
 
     // x: [..., in] -> [..., out], through the adapter when one is attached.
     torch::Tensor forward(const torch::Tensor &x);

@@ -1,6 +1,7 @@
 #include "causal_lm.h"
 
 #include "forward_scope.h"
+#include "rotary.h"
 
 #include <torch/torch.h>
 
@@ -16,29 +17,40 @@ constexpr double kMaskValue = -1e9;
 
 } // namespace
 
-LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig &config)
+LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig &config, const ParameterInit &init)
 {
-    embed_tokens = register_module("embed_tokens",
-                                   torch::nn::Embedding(config.vocab_size, config.hidden_size));
-    torch::nn::init::normal_(embed_tokens->weight, 0.0, 0.02);
+    const auto table = init.normal({config.vocab_size, config.hidden_size}, 0.02);
+    embed_tokens = register_module(
+        "embed_tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocab_size,
+                                                                         config.hidden_size)
+                                                 ._weight(table)));
     layers = register_module("layers", torch::nn::ModuleList());
     for (int64_t i = 0; i < config.num_hidden_layers; ++i)
-        layers->push_back(DecoderLayer(config));
-    norm = register_module("norm", RmsNorm(config.hidden_size, config.rms_norm_eps));
+        layers->push_back(DecoderLayer(config, i, init));
+    norm = register_module("norm", RmsNorm(config.hidden_size, config.rms_norm_eps, init));
 }
 
-CausalLmImpl::CausalLmImpl(const LlamaConfig &config)
+CausalLmImpl::CausalLmImpl(const LlamaConfig &config, const ParameterInit &init)
     : m_config(config)
 {
     config.validate();
-    model = register_module("model", LlamaBackbone(config));
+    model = register_module("model", LlamaBackbone(config, init));
     if (!config.tie_word_embeddings) {
-        lm_head_weight = torch::randn({config.vocab_size, config.hidden_size}) * 0.02;
+        lm_head_weight = init.normal({config.vocab_size, config.hidden_size}, 0.02);
         // A child module named "lm_head" gives the HF name "lm_head.weight".
         auto head = std::make_shared<torch::nn::Module>("lm_head");
         lm_head_weight = head->register_parameter("weight", lm_head_weight);
         register_module("lm_head", head);
     }
+}
+
+int64_t CausalLmImpl::slidingWindow() const
+{
+    for (int64_t i = 0; i < m_config.num_hidden_layers; ++i) {
+        if (m_config.slidingWindowOf(i) > 0)
+            return m_config.slidingWindowOf(i);
+    }
+    return 0;
 }
 
 DecoderLayerImpl &CausalLmImpl::layer(int64_t index)
@@ -76,16 +88,28 @@ torch::Tensor CausalLmImpl::hiddenStates(const torch::Tensor &inputIds,
     // have unpadded (as Hugging Face does).
     auto positions = (fullMask.to(torch::kLong).cumsum(1) - 1).clamp_min(0).slice(1, past);
     auto h = model->embed_tokens(inputIds);
-    std::tie(ctx.cos, ctx.sin) = rotaryTables(positions, m_config.headDim(), m_config.rope_theta,
-                                              h.scalar_type());
+    // Dynamic NTK scaling depends on how far positions reach (max position + 1); only it needs
+    // that host sync.
+    const bool dynamicRope = m_config.rope_scaling.rope_type == "dynamic";
+    const auto reach = dynamicRope && positions.numel() ? positions.max().item<int64_t>() + 1 : 0;
+    std::tie(ctx.cos, ctx.sin) = rotaryTables(
+        positions, ropeInverseFrequencies(m_config, reach, device), h.scalar_type());
     ctx.tokenMask = fullMask.slice(1, past);
 
     auto opts = torch::TensorOptions().dtype(torch::kBool).device(device);
     auto queryPos = torch::arange(past, total, opts.dtype(torch::kLong)).unsqueeze(1);
     auto keyPos = torch::arange(0, total, opts.dtype(torch::kLong)).unsqueeze(0);
-    auto allowed = (keyPos <= queryPos).unsqueeze(0) & fullMask.unsqueeze(1); // [B, S, total]
-    ctx.attentionBias = torch::zeros({b, 1, s, total}, opts.dtype(torch::kFloat))
-                            .masked_fill(allowed.logical_not().unsqueeze(1), kMaskValue);
+    auto causal = (keyPos <= queryPos).unsqueeze(0) & fullMask.unsqueeze(1); // [B, S, total]
+    auto biasOf = [&](const torch::Tensor &allowed) {
+        return torch::zeros({b, 1, s, total}, opts.dtype(torch::kFloat))
+            .masked_fill(allowed.logical_not().unsqueeze(1), kMaskValue);
+    };
+    ctx.attentionBias = biasOf(causal);
+    // Sliding window (Mistral, Qwen with use_sliding_window): q - k < window. Positions here are
+    // slots in the sequence, as in transformers' mask (left padding counts).
+    const auto window = slidingWindow();
+    if (window > 0 && total > window)
+        ctx.slidingBias = biasOf(causal & ((queryPos - keyPos) < window).unsqueeze(0));
 
     ForwardScope scope(ctx.tokenMask);
     if (cache && cache->layers.size() != size_t(m_config.num_hidden_layers))

@@ -26,7 +26,7 @@ struct KvCache
 class LlamaBackboneImpl : public torch::nn::Module
 {
 public:
-    explicit LlamaBackboneImpl(const LlamaConfig &config);
+    LlamaBackboneImpl(const LlamaConfig &config, const ParameterInit &init);
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers{nullptr};
     RmsNorm norm{nullptr};
@@ -36,7 +36,9 @@ TORCH_MODULE(LlamaBackbone);
 class CausalLmImpl : public torch::nn::Module
 {
 public:
-    explicit CausalLmImpl(const LlamaConfig &config);
+    // A new model with random weights, or (init.random = false) uninitialised storage of
+    // init.options' dtype and device for a checkpoint to fill.
+    explicit CausalLmImpl(const LlamaConfig &config, const ParameterInit &init = {});
 
     // inputIds: [B, S] int64. attentionMask: [B, S_past + S], nonzero for real tokens; may be
     // undefined (all real). With a cache, S_past positions come from it and it is extended.
@@ -54,6 +56,8 @@ public:
     DecoderLayerImpl &layer(int64_t index);
     torch::Tensor lmHeadWeight() const; // [vocab, d]; the embedding when tied
     torch::Device device() const;
+    // The sliding window of the layers that have one (one size per model), else 0.
+    int64_t slidingWindow() const;
 
     LlamaBackbone model{nullptr};
     torch::Tensor lm_head_weight; // undefined when tie_word_embeddings

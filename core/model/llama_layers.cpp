@@ -8,10 +8,10 @@ namespace slim::engine {
 
 namespace F = torch::nn::functional;
 
-RmsNormImpl::RmsNormImpl(int64_t dim, double eps)
+RmsNormImpl::RmsNormImpl(int64_t dim, double eps, const ParameterInit &init)
     : m_eps(eps)
 {
-    weight = register_parameter("weight", torch::ones({dim}));
+    weight = register_parameter("weight", init.filled({dim}, 1.0));
 }
 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
@@ -19,17 +19,6 @@ torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
     auto xf = x.to(torch::kFloat);
     auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + m_eps);
     return weight * normed.to(x.scalar_type());
-}
-
-std::pair<torch::Tensor, torch::Tensor> rotaryTables(const torch::Tensor &positionIds,
-                                                     int64_t headDim, double theta,
-                                                     torch::ScalarType dtype)
-{
-    auto opts = torch::TensorOptions().dtype(torch::kFloat).device(positionIds.device());
-    auto invFreq = torch::pow(theta, -torch::arange(0, headDim, 2, opts) / double(headDim));
-    auto freqs = positionIds.to(torch::kFloat).unsqueeze(-1) * invFreq; // [B, S, hd/2]
-    auto emb = torch::cat({freqs, freqs}, -1);                           // [B, S, hd]
-    return {emb.cos().to(dtype), emb.sin().to(dtype)};
 }
 
 namespace {
@@ -51,25 +40,38 @@ torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos,
 
 } // namespace
 
-AttentionImpl::AttentionImpl(const LlamaConfig &config)
+AttentionImpl::AttentionImpl(const LlamaConfig &config, int64_t layerIndex,
+                             const ParameterInit &init)
     : m_heads(config.num_attention_heads)
     , m_kvHeads(config.num_key_value_heads)
     , m_headDim(config.headDim())
+    , m_sliding(config.slidingWindowOf(layerIndex) > 0)
 {
     const auto d = config.hidden_size;
-    q_proj = register_module("q_proj", AdaptableLinear(d, m_heads * m_headDim, config.qkvBias()));
-    k_proj = register_module("k_proj", AdaptableLinear(d, m_kvHeads * m_headDim, config.qkvBias()));
-    v_proj = register_module("v_proj", AdaptableLinear(d, m_kvHeads * m_headDim, config.qkvBias()));
+    const bool qkvBias = config.qkvBias();
+    q_proj = register_module("q_proj", AdaptableLinear(d, m_heads * m_headDim, qkvBias, init));
+    k_proj = register_module("k_proj", AdaptableLinear(d, m_kvHeads * m_headDim, qkvBias, init));
+    v_proj = register_module("v_proj", AdaptableLinear(d, m_kvHeads * m_headDim, qkvBias, init));
     o_proj = register_module("o_proj",
-                             AdaptableLinear(m_heads * m_headDim, d, config.outputBias()));
+                             AdaptableLinear(m_heads * m_headDim, d, config.outputBias(), init));
+    if (config.qkNorm()) {
+        q_norm = register_module("q_norm", RmsNorm(m_headDim, config.rms_norm_eps, init));
+        k_norm = register_module("k_norm", RmsNorm(m_headDim, config.rms_norm_eps, init));
+    }
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor &h, const ForwardContext &ctx,
                                      LayerKvCache *cache)
 {
     const auto b = h.size(0), s = h.size(1);
-    auto q = q_proj(h).view({b, s, m_heads, m_headDim}).transpose(1, 2);
-    auto k = k_proj(h).view({b, s, m_kvHeads, m_headDim}).transpose(1, 2);
+    auto q = q_proj(h).view({b, s, m_heads, m_headDim});
+    auto k = k_proj(h).view({b, s, m_kvHeads, m_headDim});
+    if (q_norm) { // Qwen3: RMSNorm of each head's query and key, before RoPE
+        q = q_norm(q);
+        k = k_norm(k);
+    }
+    q = q.transpose(1, 2);
+    k = k.transpose(1, 2);
     auto v = v_proj(h).view({b, s, m_kvHeads, m_headDim}).transpose(1, 2);
     q = applyRotary(q, ctx.cos, ctx.sin);
     k = applyRotary(k, ctx.cos, ctx.sin);
@@ -89,18 +91,19 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor &h, const ForwardContex
     // Scores and softmax in float32 whatever the weights' dtype.
     auto scores = torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-1, -2))
                   / std::sqrt(double(m_headDim));
-    scores = scores + ctx.attentionBias;
+    scores = scores + (m_sliding && ctx.slidingBias.defined() ? ctx.slidingBias : ctx.attentionBias);
     auto probs = torch::softmax(scores, -1).to(v.scalar_type());
     auto out = torch::matmul(probs, v).transpose(1, 2).reshape({b, s, m_heads * m_headDim});
     return o_proj(out);
 }
 
-MlpImpl::MlpImpl(const LlamaConfig &config)
+MlpImpl::MlpImpl(const LlamaConfig &config, const ParameterInit &init)
 {
     const auto d = config.hidden_size, f = config.intermediate_size;
-    gate_proj = register_module("gate_proj", AdaptableLinear(d, f, config.mlp_bias));
-    up_proj = register_module("up_proj", AdaptableLinear(d, f, config.mlp_bias));
-    down_proj = register_module("down_proj", AdaptableLinear(f, d, config.mlp_bias));
+    const bool bias = config.mlpBias();
+    gate_proj = register_module("gate_proj", AdaptableLinear(d, f, bias, init));
+    up_proj = register_module("up_proj", AdaptableLinear(d, f, bias, init));
+    down_proj = register_module("down_proj", AdaptableLinear(f, d, bias, init));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor &u, const torch::Tensor &tokenMask)
@@ -113,14 +116,15 @@ torch::Tensor MlpImpl::projectionsForward(const torch::Tensor &u)
     return down_proj(F::silu(gate_proj(u)) * up_proj(u));
 }
 
-DecoderLayerImpl::DecoderLayerImpl(const LlamaConfig &config)
+DecoderLayerImpl::DecoderLayerImpl(const LlamaConfig &config, int64_t layerIndex,
+                                   const ParameterInit &init)
 {
-    self_attn = register_module("self_attn", Attention(config));
-    mlp = register_module("mlp", Mlp(config));
+    self_attn = register_module("self_attn", Attention(config, layerIndex, init));
+    mlp = register_module("mlp", Mlp(config, init));
     input_layernorm = register_module("input_layernorm",
-                                      RmsNorm(config.hidden_size, config.rms_norm_eps));
-    post_attention_layernorm = register_module("post_attention_layernorm",
-                                               RmsNorm(config.hidden_size, config.rms_norm_eps));
+                                      RmsNorm(config.hidden_size, config.rms_norm_eps, init));
+    post_attention_layernorm = register_module(
+        "post_attention_layernorm", RmsNorm(config.hidden_size, config.rms_norm_eps, init));
 }
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor &h, const ForwardContext &ctx,

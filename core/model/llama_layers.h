@@ -16,6 +16,7 @@ namespace slim::engine {
 struct ForwardContext
 {
     torch::Tensor attentionBias; // [B, 1, S, S_total] additive, float32 (0 or large negative)
+    torch::Tensor slidingBias;   // the same with the sliding window; undefined when no layer has one
     torch::Tensor cos, sin;      // [B, S, head_dim] rotary tables for the current positions
     torch::Tensor tokenMask;     // [B, S] bool, true for real (non-pad) tokens
 };
@@ -30,7 +31,7 @@ struct LayerKvCache
 class RmsNormImpl : public torch::nn::Module
 {
 public:
-    RmsNormImpl(int64_t dim, double eps);
+    RmsNormImpl(int64_t dim, double eps, const ParameterInit &init = {});
     torch::Tensor forward(const torch::Tensor &x); // x: [..., dim], normalised in float32
     torch::Tensor weight;                          // [dim]
 
@@ -39,23 +40,19 @@ private:
 };
 TORCH_MODULE(RmsNorm);
 
-// Rotary tables for positions `positionIds` [B, S] -> (cos, sin) each [B, S, head_dim], in the
-// Hugging Face "rotate_half" layout (not interleaved).
-std::pair<torch::Tensor, torch::Tensor> rotaryTables(const torch::Tensor &positionIds,
-                                                     int64_t headDim, double theta,
-                                                     torch::ScalarType dtype);
-
 class AttentionImpl : public torch::nn::Module
 {
 public:
-    explicit AttentionImpl(const LlamaConfig &config);
+    AttentionImpl(const LlamaConfig &config, int64_t layerIndex, const ParameterInit &init);
     // h: [B, S, d] -> [B, S, d]. With a cache, appends this step's keys/values to it.
     torch::Tensor forward(const torch::Tensor &h, const ForwardContext &ctx, LayerKvCache *cache);
 
     AdaptableLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    RmsNorm q_norm{nullptr}, k_norm{nullptr}; // Qwen3 only: per head, over head_dim
 
 private:
     int64_t m_heads, m_kvHeads, m_headDim;
+    bool m_sliding; // this layer attends within the sliding window
 };
 TORCH_MODULE(Attention);
 
@@ -76,7 +73,7 @@ public:
 class MlpImpl : public torch::nn::Module
 {
 public:
-    explicit MlpImpl(const LlamaConfig &config);
+    explicit MlpImpl(const LlamaConfig &config, const ParameterInit &init = {});
     torch::Tensor forward(const torch::Tensor &u, const torch::Tensor &tokenMask);
     // The block through its projections' forward (projection adapters apply), no MLP adapter.
     torch::Tensor projectionsForward(const torch::Tensor &u);
@@ -94,7 +91,7 @@ TORCH_MODULE(Mlp);
 class DecoderLayerImpl : public torch::nn::Module
 {
 public:
-    explicit DecoderLayerImpl(const LlamaConfig &config);
+    DecoderLayerImpl(const LlamaConfig &config, int64_t layerIndex, const ParameterInit &init);
     torch::Tensor forward(const torch::Tensor &h, const ForwardContext &ctx, LayerKvCache *cache);
 
     Attention self_attn{nullptr};

@@ -14,6 +14,13 @@
 #include <system_error>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 namespace slim::engine {
 
 // The format is little-endian and we copy bytes straight into tensor storage.
@@ -84,8 +91,10 @@ bool readUnsigned(const nlohmann::json &value, uint64_t &out)
     return true;
 }
 
-torch::Tensor readTensor(const std::filesystem::path &path, const std::string &name,
-                         const nlohmann::json &entry, const char *data, uint64_t dataSize)
+// Validates one header entry against the data buffer; the tensor's bytes are
+// [begin, end) of the data that follows the header.
+SafetensorsEntry readEntry(const std::filesystem::path &path, const std::string &name,
+                           const nlohmann::json &entry, uint64_t dataSize)
 {
     if (!entry.is_object())
         failTensor(path, name,
@@ -106,7 +115,8 @@ torch::Tensor readTensor(const std::filesystem::path &path, const std::string &n
         failTensor(path, name, "missing 'shape'");
     if (!shapeIt->is_array())
         failTensor(path, name, "'shape' must be an array");
-    std::vector<int64_t> shape;
+    SafetensorsEntry out;
+    out.dtype = dtype->type;
     // Computed with an overflow guard: a hostile header must not wrap around to a small size.
     uint64_t numel = 1;
     bool numelOverflow = false;
@@ -123,9 +133,9 @@ torch::Tensor readTensor(const std::filesystem::path &path, const std::string &n
             numelOverflow = true;
         else
             numel *= dim;
-        shape.push_back(static_cast<int64_t>(dim));
+        out.shape.push_back(static_cast<int64_t>(dim));
     }
-    if (std::find(shape.begin(), shape.end(), 0) != shape.end()) {
+    if (std::find(out.shape.begin(), out.shape.end(), 0) != out.shape.end()) {
         numel = 0;
         numelOverflow = false;
     }
@@ -133,22 +143,20 @@ torch::Tensor readTensor(const std::filesystem::path &path, const std::string &n
     auto offsetsIt = entry.find("data_offsets");
     if (offsetsIt == entry.end())
         failTensor(path, name, "missing 'data_offsets'");
-    uint64_t begin = 0;
-    uint64_t end = 0;
-    if (!offsetsIt->is_array() || offsetsIt->size() != 2 || !readUnsigned((*offsetsIt)[0], begin)
-        || !readUnsigned((*offsetsIt)[1], end))
+    if (!offsetsIt->is_array() || offsetsIt->size() != 2 || !readUnsigned((*offsetsIt)[0], out.begin)
+        || !readUnsigned((*offsetsIt)[1], out.end))
         failTensor(path, name,
                    "'data_offsets' must be two non-negative integers, got " + offsetsIt->dump());
-    if (begin > end)
+    if (out.begin > out.end)
         failTensor(path, name,
-                   "'data_offsets' are reversed (" + std::to_string(begin) + " > "
-                       + std::to_string(end) + ")");
-    if (end > dataSize)
+                   "'data_offsets' are reversed (" + std::to_string(out.begin) + " > "
+                       + std::to_string(out.end) + ")");
+    if (out.end > dataSize)
         failTensor(path, name,
-                   "data is truncated: the tensor ends at byte " + std::to_string(end)
+                   "data is truncated: the tensor ends at byte " + std::to_string(out.end)
                        + " but the data buffer has only " + std::to_string(dataSize) + " bytes");
 
-    const uint64_t byteSize = end - begin;
+    const uint64_t byteSize = out.end - out.begin;
     const uint64_t elementSize = static_cast<uint64_t>(dtype->size);
     if (numelOverflow || numel > kMaxInt64 / elementSize || byteSize != numel * elementSize) {
         const std::string needed = numelOverflow || numel > kMaxInt64 / elementSize
@@ -158,54 +166,86 @@ torch::Tensor readTensor(const std::filesystem::path &path, const std::string &n
                    "'data_offsets' span " + std::to_string(byteSize) + " bytes but shape "
                        + shapeIt->dump() + " of " + dtypeName + " needs " + needed + " bytes");
     }
-
-    // Copying into fresh storage rather than from_blob on the file buffer: the buffer is freed
-    // when we return and an offset into it is not necessarily aligned for the element type.
-    torch::Tensor tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype->type));
-    if (byteSize > 0)
-        std::memcpy(tensor.data_ptr(), data + begin, byteSize);
-    return tensor;
+    return out;
 }
 
-std::vector<char> readWholeFile(const std::filesystem::path &path)
+// Tensors must tile the data buffer without overlapping (as the safetensors library requires);
+// overlapping entries would alias each other's bytes.
+void checkNoOverlap(const std::filesystem::path &path,
+                    const std::map<std::string, SafetensorsEntry> &entries)
+{
+    std::vector<std::pair<const std::string *, const SafetensorsEntry *>> byOffset;
+    for (const auto &[name, e] : entries) {
+        if (e.end > e.begin)
+            byOffset.emplace_back(&name, &e);
+    }
+    std::sort(byOffset.begin(), byOffset.end(),
+              [](const auto &a, const auto &b) { return a.second->begin < b.second->begin; });
+    for (size_t i = 1; i < byOffset.size(); ++i) {
+        if (byOffset[i].second->begin < byOffset[i - 1].second->end)
+            failTensor(path, *byOffset[i].first,
+                       "its data overlaps that of tensor '" + *byOffset[i - 1].first + "'");
+    }
+}
+
+} // namespace
+
+SafetensorsMap::SafetensorsMap(const std::filesystem::path &path)
+    : m_path(path)
 {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         fail(path, "file not found");
     if (std::filesystem::is_directory(path, ec))
         fail(path, "is a directory, not a file");
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in)
-        fail(path, "cannot open the file for reading");
-    const std::streamoff size = in.tellg();
-    if (size < 0)
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fail(path, std::string("cannot open the file for reading: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
         fail(path, "cannot determine the file size");
-    std::vector<char> bytes(static_cast<size_t>(size));
-    in.seekg(0);
-    if (size > 0 && !in.read(bytes.data(), size))
-        fail(path, "read error");
-    return bytes;
+    }
+    m_size = static_cast<uint64_t>(st.st_size);
+    if (m_size < 8) {
+        ::close(fd);
+        fail(path,
+             "file is truncated: " + std::to_string(m_size)
+                 + " bytes, shorter than the 8-byte header length");
+    }
+    // A private read-only mapping: pages are read on demand and can be dropped again, so a
+    // checkpoint larger than memory loads one tensor at a time.
+    void *mapped = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (mapped == MAP_FAILED)
+        fail(path, std::string("cannot map the file: ") + std::strerror(errno));
+    m_bytes = static_cast<const char *>(mapped);
+    try {
+        parseHeader();
+    } catch (...) {
+        ::munmap(const_cast<char *>(m_bytes), m_size);
+        throw;
+    }
 }
 
-} // namespace
-
-SafetensorsFile readSafetensors(const std::filesystem::path &path)
+SafetensorsMap::~SafetensorsMap()
 {
-    const std::vector<char> bytes = readWholeFile(path);
-    if (bytes.size() < 8)
-        fail(path,
-             "file is truncated: " + std::to_string(bytes.size())
-                 + " bytes, shorter than the 8-byte header length");
+    if (m_bytes)
+        ::munmap(const_cast<char *>(m_bytes), m_size);
+}
 
+void SafetensorsMap::parseHeader()
+{
+    const auto &path = m_path;
     uint64_t headerSize = 0;
-    std::memcpy(&headerSize, bytes.data(), 8);
-    const uint64_t available = bytes.size() - 8;
+    std::memcpy(&headerSize, m_bytes, 8);
+    const uint64_t available = m_size - 8;
     if (headerSize > available)
         fail(path,
              "file is truncated: the header claims " + std::to_string(headerSize)
                  + " bytes but only " + std::to_string(available) + " follow");
 
-    const char *headerBegin = bytes.data() + 8;
+    const char *headerBegin = m_bytes + 8;
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(headerBegin, headerBegin + headerSize);
@@ -215,9 +255,8 @@ SafetensorsFile readSafetensors(const std::filesystem::path &path)
     if (!header.is_object())
         fail(path, std::string("header is a JSON ") + header.type_name() + ", expected an object");
 
-    const char *data = headerBegin + headerSize;
+    m_data = headerBegin + headerSize;
     const uint64_t dataSize = available - headerSize;
-    SafetensorsFile file;
     for (const auto &[name, entry] : header.items()) {
         if (name == kMetadataKey) {
             if (!entry.is_object())
@@ -225,12 +264,40 @@ SafetensorsFile readSafetensors(const std::filesystem::path &path)
             for (const auto &[key, value] : entry.items()) {
                 if (!value.is_string())
                     fail(path, "'__metadata__' value of '" + key + "' must be a string");
-                file.metadata.emplace(key, value.get<std::string>());
+                m_metadata.emplace(key, value.get<std::string>());
             }
             continue;
         }
-        file.tensors.emplace(name, readTensor(path, name, entry, data, dataSize));
+        m_entries.emplace(name, readEntry(path, name, entry, dataSize));
     }
+    checkNoOverlap(path, m_entries);
+}
+
+const SafetensorsEntry &SafetensorsMap::entry(const std::string &name) const
+{
+    auto it = m_entries.find(name);
+    if (it == m_entries.end())
+        fail(m_path, "no tensor '" + name + "'");
+    return it->second;
+}
+
+torch::Tensor SafetensorsMap::view(const std::string &name) const
+{
+    const auto &e = entry(name);
+    if (e.end == e.begin)
+        return torch::empty(e.shape, torch::TensorOptions().dtype(e.dtype));
+    // The mapping is read-only: callers copy or convert, never write.
+    return torch::from_blob(const_cast<char *>(m_data + e.begin), e.shape,
+                            torch::TensorOptions().dtype(e.dtype));
+}
+
+SafetensorsFile readSafetensors(const std::filesystem::path &path)
+{
+    SafetensorsMap map(path);
+    SafetensorsFile file;
+    file.metadata = map.metadata();
+    for (const auto &[name, e] : map.entries())
+        file.tensors.emplace(name, map.view(name).clone());
     return file;
 }
 

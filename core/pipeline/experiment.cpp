@@ -21,6 +21,14 @@ torch::Device chooseDevice(const std::string &requested)
     return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 
+torch::ScalarType chooseDtype(const std::string &requested, torch::Device device,
+                              const LlamaConfig &config)
+{
+    if (!requested.empty() && requested != "auto")
+        return dtypeFromName(requested);
+    return device.is_cuda() ? dtypeFromName(config.torch_dtype) : torch::kFloat;
+}
+
 std::map<std::string, std::string> engineVersions()
 {
     return {{"libtorch", TORCH_VERSION},
@@ -71,8 +79,20 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
     if (!fs::exists(modelDir / "config.json"))
         throw ModelLoadError("base model " + modelDir.string()
                              + " not found (run `slimctl pretrain` to build the built-in one)");
-    observer.log("loading base model " + modelDir.string());
-    auto model = loadModel(modelDir, device);
+    const auto config = loadConfig(modelDir);
+    if (spec.adapter.method == AdapterMethod::Full && spec.base_dtype != "auto"
+        && spec.base_dtype != "f32")
+        throw std::invalid_argument("base_dtype: full fine-tuning trains every weight and keeps "
+                                    "them in float32; use f32 or auto");
+    const auto dtype = spec.adapter.method == AdapterMethod::Full
+                           ? torch::kFloat
+                           : chooseDtype(spec.base_dtype, device, config);
+    observer.log("loading base model " + modelDir.string() + " (" + dtypeName(dtype) + " on "
+                 + device.str() + ")");
+    std::vector<std::string> warnings;
+    auto model = loadModel(modelDir, device, dtype, &warnings);
+    for (const auto &w : warnings)
+        observer.log("warning: " + w);
     auto tasks = buildTasks(c);
 
     RunPrepared prepared;

@@ -33,6 +33,12 @@ RunOutcome runExperiment(const ExperimentContext &context, RunObserver &observer
 // "cuda" when LibTorch sees a GPU, else "cpu"; or the requested device.
 torch::Device chooseDevice(const std::string &requested);
 
+// The dtype a base model is loaded in: `requested` ("bf16", "f16", "f32") when given; else
+// the checkpoint's own (config torch_dtype) on a GPU, float32 on a CPU (half-precision matrix
+// products are slow or missing on CPUs).
+torch::ScalarType chooseDtype(const std::string &requested, torch::Device device,
+                              const LlamaConfig &config);
+
 // Versions recorded with every run.
 std::map<std::string, std::string> engineVersions();
 

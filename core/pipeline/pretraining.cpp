@@ -128,7 +128,7 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
         ScoreCollector collector;
         ObserverFanout fanout({&observer, &collector});
         SuiteEvaluator evaluator(general, evalPlan, fanout, nullptr);
-        evaluator.scoreFloor(model->config(), model->device(), stop); // the untrained score
+        evaluator.scoreFloor(model->config(), model->device(), torch::kFloat, stop); // untrained
         model->eval();
         if (!evaluator.scoreRun(model, nullptr, trainer.step(), true, true, stop))
             return {RunStatus::Cancelled, "cancelled while scoring the new model", ""};

@@ -20,6 +20,7 @@ void forEachField(Spec &s, Visitor &&v)
 {
     v("name", s.name);
     v("base_model", s.base_model);
+    v("base_dtype", s.base_dtype);
     v("seed", s.seed);
     v("data.setting", s.data.setting);
     v("data.tasks", s.data.tasks);
@@ -42,6 +43,7 @@ void forEachField(Spec &s, Visitor &&v)
     v("schedule.append_eos", t.append_eos);
     v("schedule.log_every", t.log_every);
     v("schedule.checkpoint_every", t.checkpoint_every);
+    v("schedule.keep_checkpoints", t.keep_checkpoints);
     v("schedule.eval_every", t.eval_every);
     auto &e = s.eval;
     v("eval.general_tasks", e.general_tasks);
@@ -70,6 +72,11 @@ const std::map<std::string, Meta> &fieldMeta()
         {"base_model", {T::String, -inf, inf,
                         "\"builtin\" (the workbench's own pretrained model, built on first use) "
                         "or a Hugging Face model folder (config.json + model.safetensors)."}},
+        {"base_dtype", {T::Choice, -inf, inf,
+                        "dtype of the frozen base weights: auto (the checkpoint's own on a GPU, "
+                        "f32 on a CPU), bf16, f16 or f32. Adapters, routers, cluster state and "
+                        "optimizer stay f32.",
+                        {"auto", "bf16", "f16", "f32"}}},
         {"seed", {T::Integer, 0, 9.007e15, "Seed of initialisation, data order and masks."}},
         {"data.setting", {T::Choice, -inf, inf,
                           "mds: one model on a mixture of the tasks; sds: one task.",
@@ -98,6 +105,9 @@ const std::map<std::string, Meta> &fieldMeta()
         {"schedule.append_eos", {T::Boolean, -inf, inf, "EOS token after each answer."}},
         {"schedule.log_every", {T::Integer, 1, 1e8, "Steps between metric/routing reports."}},
         {"schedule.checkpoint_every", {T::Integer, 0, 1e8, "Steps between checkpoints; 0 = end."}},
+        {"schedule.keep_checkpoints", {T::Integer, 0, 1e6,
+                                       "Checkpoints kept: the last N, plus every evaluated or "
+                                       "pinned one; 0 = keep all."}},
         {"schedule.eval_every", {T::Integer, 0, 1e8,
                                  "Steps between probe evaluations (forgetting curves); 0 = end."}},
         {"eval.general_tasks", {T::StringList, -inf, inf,

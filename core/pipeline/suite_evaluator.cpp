@@ -124,19 +124,25 @@ void SuiteEvaluator::scoreReferences(CausalLm &base, const std::string &baseHash
 {
     m_base = referenceScores(base, baseHash, stop, "base model eval");
     if (!stop.stop_requested())
-        scoreFloor(base->config(), base->device(), stop);
+        scoreFloor(base->config(), base->device(), base->lmHeadWeight().scalar_type(), stop);
 }
 
 void SuiteEvaluator::scoreFloor(const LlamaConfig &config, torch::Device device,
-                                std::stop_token stop)
+                                torch::ScalarType dtype, std::stop_token stop)
 {
     CausalLm untrained(nullptr);
     {
+        // Drawn straight on the device in the base's dtype: no float32 host copy of a large model.
         ScopedSeed seed(0);
-        untrained = CausalLm(config);
+        ParameterInit init;
+        init.options = torch::TensorOptions().dtype(dtype).device(device);
+        untrained = CausalLm(config, init);
     }
-    untrained->to(device);
-    m_floor = referenceScores(untrained, "untrained:" + config.toJson().dump(), stop,
+    // The key names what the numbers depend on: the shape, and where and in what they ran.
+    const auto where = device.is_cpu() && dtype == torch::kFloat
+                           ? std::string()
+                           : ":" + device.str() + ":" + dtypeName(dtype);
+    m_floor = referenceScores(untrained, "untrained:" + config.toJson().dump() + where, stop,
                               "untrained model eval");
 }
 

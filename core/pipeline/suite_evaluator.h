@@ -24,7 +24,8 @@ public:
     // the floor. Cached scores are reused.
     void scoreReferences(CausalLm &base, const std::string &baseHash, std::stop_token stop);
     // Only the floor: an untrained model of `config`'s shape (seeded, so the same every time).
-    void scoreFloor(const LlamaConfig &config, torch::Device device, std::stop_token stop);
+    void scoreFloor(const LlamaConfig &config, torch::Device device, torch::ScalarType dtype,
+                    std::stop_token stop);
 
     // Scores the adapted model at `step` (full test sets when `full`, else probe subsets),
     // reports EvalRecords (is_final when `final`: the run's closing scores) and the routing and

@@ -1,5 +1,7 @@
 #include "run_recorder.h"
 
+#include "checkpoint_retention.h"
+
 #include "event_rows.h"
 
 #include <nlohmann/json.hpp>
@@ -86,6 +88,11 @@ void RunRecorder::checkpointSaved(std::int64_t step, const std::string &path,
                                   const std::string &sha256, std::int64_t bytes)
 {
     m_store.addCheckpoint(m_runId, {step, path, sha256, bytes, {}});
+    if (!m_keepCheckpoints) {
+        const auto run = m_store.getRun(m_runId);
+        m_keepCheckpoints = run ? keepCheckpointsOf(*run) : 3;
+    }
+    pruneCheckpoints(m_store, m_runId, *m_keepCheckpoints);
 }
 
 void RunRecorder::artifactSaved(const std::string &kind, const std::string &path,

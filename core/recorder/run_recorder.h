@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 
 namespace slim::store {
 
@@ -42,6 +43,7 @@ private:
     RunStore &m_store;
     std::int64_t m_runId;
     std::chrono::steady_clock::time_point m_lastProgress;
+    std::optional<std::int64_t> m_keepCheckpoints; // the spec's, read at the first checkpoint
 };
 
 // The headline numbers of a run from its final evaluation (fractions, not percent):

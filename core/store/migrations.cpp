@@ -204,6 +204,11 @@ ALTER TABLE runs ADD COLUMN host TEXT;
 
 // 4: per-64-step rollups of every metric (min, max, last, count), kept exact at ingest, so a
 // display load of a long series reads 1/64 of its rows (RunStore::series).
+// 5: checkpoints the user pinned are kept by the retention policy (recorder/checkpoint_retention.h).
+constexpr std::string_view kCheckpointPins = R"sql(
+ALTER TABLE checkpoints ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::string_view kMetricRollups = R"sql(
 CREATE TABLE metric_rollups (
     run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -268,6 +273,7 @@ const std::vector<Migration> &migrations()
          kAnalysisSchema},
         {3, "runs.host", kRunHost},
         {4, "metric rollups for display loads", kMetricRollups},
+        {5, "pinned checkpoints", kCheckpointPins},
     };
     return all;
 }

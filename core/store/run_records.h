@@ -225,6 +225,7 @@ struct CheckpointRow
     std::string sha256;
     std::int64_t bytes = 0;
     std::string createdAt; // set by the store
+    bool pinned = false;   // kept by the retention policy whatever its age
 };
 
 struct ArtifactRow

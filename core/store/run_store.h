@@ -121,6 +121,11 @@ public:
     void addCheckpoint(std::int64_t runId, const CheckpointRow &row); // replaces the same step
     std::optional<CheckpointRow> latestCheckpoint(std::int64_t runId);
     std::vector<CheckpointRow> checkpoints(std::int64_t runId); // by step
+    // Throws StoreError when the run has no checkpoint at `step`.
+    void setCheckpointPinned(std::int64_t runId, std::int64_t step, bool pinned);
+    void removeCheckpoint(std::int64_t runId, std::int64_t step); // the row only
+    // Steps at which the run has evaluation results (its evaluated checkpoints).
+    std::vector<std::int64_t> evaluatedSteps(std::int64_t runId);
     void addArtifact(std::int64_t runId, const ArtifactRow &row);
     std::vector<ArtifactRow> artifacts(std::int64_t runId); // in insertion order
 

@@ -206,13 +206,13 @@ void RunStore::addCheckpoint(std::int64_t runId, const CheckpointRow &row)
 
 namespace {
 
-constexpr const char *kCheckpointColumns = "SELECT step, path, sha256, bytes, created_at"
-                                           " FROM checkpoints WHERE run_id = ?1";
+constexpr const char *kCheckpointColumns = "SELECT step, path, sha256, bytes, created_at,"
+                                           " pinned FROM checkpoints WHERE run_id = ?1";
 
 CheckpointRow readCheckpoint(const Statement &query)
 {
     return {query.columnInt64(0), query.columnText(1), query.columnText(2), query.columnInt64(3),
-            query.columnText(4)};
+            query.columnText(4), query.columnInt64(5) != 0};
 }
 
 } // namespace
@@ -233,6 +233,36 @@ std::vector<CheckpointRow> RunStore::checkpoints(std::int64_t runId)
     std::vector<CheckpointRow> out;
     while (query.step())
         out.push_back(readCheckpoint(query));
+    return out;
+}
+
+void RunStore::setCheckpointPinned(std::int64_t runId, std::int64_t step, bool pinned)
+{
+    Statement update(m_db, "UPDATE checkpoints SET pinned = ?3 WHERE run_id = ?1 AND step = ?2");
+    update.bind(1, runId);
+    update.bind(2, step);
+    update.bind(3, std::int64_t(pinned ? 1 : 0));
+    update.exec();
+    if (m_db.changes() == 0)
+        throw StoreError("run " + std::to_string(runId) + " has no checkpoint at step "
+                         + std::to_string(step));
+}
+
+void RunStore::removeCheckpoint(std::int64_t runId, std::int64_t step)
+{
+    Statement remove(m_db, "DELETE FROM checkpoints WHERE run_id = ?1 AND step = ?2");
+    remove.bind(1, runId);
+    remove.bind(2, step);
+    remove.exec();
+}
+
+std::vector<std::int64_t> RunStore::evaluatedSteps(std::int64_t runId)
+{
+    Statement query(m_db, "SELECT DISTINCT step FROM eval_results WHERE run_id = ?1 ORDER BY step");
+    query.bind(1, runId);
+    std::vector<std::int64_t> out;
+    while (query.step())
+        out.push_back(query.columnInt64(0));
     return out;
 }
 

@@ -1,0 +1,70 @@
+#include "run_exports.h"
+
+#include "recorder/checkpoint_retention.h"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace slim::jobs {
+
+namespace fs = std::filesystem;
+
+fs::path runFolderOf(const store::RunRecord &run, const WorkbenchPaths &paths)
+{
+    return paths.runs / run.uuid;
+}
+
+std::int64_t runDiskBytes(const store::RunRecord &run, const WorkbenchPaths &paths)
+{
+    return store::folderBytes(runFolderOf(run, paths));
+}
+
+fs::path baseModelDirOf(const store::RunRecord &run, const WorkbenchPaths &paths)
+{
+    const auto spec = nlohmann::json::parse(run.specJson, nullptr, false);
+    const auto base = spec.is_object() ? spec.value("base_model", std::string("builtin"))
+                                       : std::string("builtin");
+    return base == "builtin" ? paths.builtin_model : fs::path(base);
+}
+
+engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &paths,
+                                    std::int64_t runId, std::optional<std::int64_t> step)
+{
+    const auto run = db.getRun(runId);
+    if (!run)
+        throw std::invalid_argument("no run " + std::to_string(runId));
+    if (run->method == "pretrain")
+        throw std::invalid_argument("run " + std::to_string(runId)
+                                    + " built a base model; its folder is a model already");
+    const auto checkpoints = db.checkpoints(runId);
+    if (checkpoints.empty())
+        throw std::invalid_argument("run " + std::to_string(runId) + " has no checkpoint yet");
+    const store::CheckpointRow *chosen = &checkpoints.back();
+    if (step) {
+        chosen = nullptr;
+        std::string steps;
+        for (const auto &c : checkpoints) {
+            if (c.step == *step)
+                chosen = &c;
+            steps += (steps.empty() ? "" : ", ") + std::to_string(c.step);
+        }
+        if (!chosen)
+            throw std::invalid_argument("run " + std::to_string(runId) + " has no checkpoint at step "
+                                        + std::to_string(*step) + " (it has: " + steps + ")");
+    }
+    if (!fs::exists(chosen->path))
+        throw std::invalid_argument("the checkpoint of step " + std::to_string(chosen->step)
+                                    + " is gone from disk (" + chosen->path + ")");
+    const auto spec = nlohmann::json::parse(run->specJson, nullptr, false);
+    engine::ExportSource source;
+    source.base_model_dir = baseModelDirOf(*run, paths);
+    source.base_model_name = spec.is_object() ? spec.value("base_model", std::string("builtin"))
+                                              : std::string("builtin");
+    if (source.base_model_name == "builtin")
+        source.base_model_name = source.base_model_dir.string();
+    source.checkpoint_dir = chosen->path;
+    return source;
+}
+
+} // namespace slim::jobs

@@ -1,0 +1,99 @@
+#include "run_export.h"
+
+#include "adapters/adapter_set.h"
+#include "adapters/peft_adapter.h"
+#include "model/model_io.h"
+
+#include <torch/torch.h>
+
+namespace slim::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes into a side folder that is renamed to `out` when `write` finished.
+template<typename Write>
+void writeWhole(const fs::path &out, Write &&write)
+{
+    std::error_code ec;
+    if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out, ec)))
+        throw std::invalid_argument(out.string() + " exists and is not empty; choose a new folder");
+    auto partial = out;
+    partial += ".partial";
+    fs::remove_all(partial, ec);
+    fs::create_directories(partial);
+    try {
+        write(partial);
+    } catch (...) {
+        fs::remove_all(partial, ec);
+        throw;
+    }
+    fs::remove(out, ec); // an empty folder the user made
+    fs::rename(partial, out);
+}
+
+CausalLm loadBase(const ExportSource &s, torch::ScalarType dtype)
+{
+    auto model = loadModel(s.base_model_dir, torch::kCPU, dtype);
+    model->eval();
+    return model;
+}
+
+} // namespace
+
+void exportAdapter(const ExportSource &source, const std::string &format, const fs::path &out)
+{
+    if (format != "peft" && format != "slim")
+        throw std::invalid_argument("format '" + format + "' is not one of peft, slim");
+    auto model = loadBase(source, torch::kFloat);
+    auto adapters = loadAdapters(source.checkpoint_dir, model);
+    const auto method = adapters->config().method;
+    if (method == AdapterMethod::Full)
+        throw std::invalid_argument("a full fine-tuning run has no adapter; export it with "
+                                    "export-merged");
+    if (format == "peft" && method != AdapterMethod::Lora && method != AdapterMethod::Dora)
+        throw std::invalid_argument("a " + methodName(method)
+                                    + " run has no PEFT form (PEFT adapters are LoRA or DoRA); "
+                                      "use --format slim, or export-merged");
+    writeWhole(out, [&](const fs::path &dir) {
+        if (format == "peft")
+            savePeftAdapter(*adapters, dir, source.base_model_name);
+        else
+            adapters->save(dir, source.base_model_name);
+    });
+}
+
+void exportMerged(const ExportSource &source, const fs::path &out, const std::string &dtype)
+{
+    const auto info = inspectModelFolder(source.base_model_dir);
+    const auto storage = dtypeFromName(dtype.empty() ? (info.stored_dtype == "mixed"
+                                                            ? info.config.torch_dtype
+                                                            : info.stored_dtype)
+                                                     : dtype);
+    // The fold runs in the output dtype, as PEFT's merge adds the delta to the stored weight.
+    auto model = loadBase(source, storage);
+    auto adapters = loadAdapters(source.checkpoint_dir, model);
+    const auto method = adapters->config().method;
+    if (method != AdapterMethod::Full) {
+        if (!adapters->canFold())
+            throw std::invalid_argument(
+                "a " + methodName(method)
+                + " run routes each token to its own mix of experts, so it has no single merged "
+                  "model; export it with export-adapter --format slim");
+        adapters->foldIntoBase();
+    }
+    const bool sharded = info.weight_files.size() > 1;
+    writeWhole(out, [&](const fs::path &dir) {
+        saveModel(model, dir, storage, sharded ? info.weight_map : std::map<std::string, std::string>{});
+        // Everything else a loader needs from the base: generation settings and tokenizer.
+        for (const char *file : {"generation_config.json", "tokenizer.json", "tokenizer_config.json",
+                                 "special_tokens_map.json", "tokenizer.model", "slim_tokenizer.json"}) {
+            if (fs::exists(source.base_model_dir / file))
+                fs::copy_file(source.base_model_dir / file, dir / file,
+                              fs::copy_options::overwrite_existing);
+        }
+    });
+}
+
+} // namespace slim::engine
