@@ -7,6 +7,7 @@
 
 #include "adapters/adapter_set.h"
 #include "model/model_io.h"
+#include "train/fixed_length_source.h"
 #include "train/memory_estimate.h"
 #include "train/memory_tracker.h"
 #include "train/trainer.h"
@@ -19,30 +20,6 @@ using namespace slim;
 using namespace slim::engine;
 
 namespace {
-
-// Examples whose BOS + prompt + answer (+ EOS) fill max_length exactly.
-class FullLengthSource : public ExampleSource
-{
-public:
-    explicit FullLengthSource(int64_t length)
-        : m_length(length)
-    {
-    }
-    std::vector<data::TextExample> examples(int64_t step, int64_t, int64_t count) override
-    {
-        std::vector<data::TextExample> out;
-        for (int64_t i = 0; i < count; ++i) {
-            data::TextExample e;
-            e.prompt = std::string(size_t(m_length), char('a' + (step + i) % 26));
-            e.answer = "xyz";
-            out.push_back(e);
-        }
-        return out;
-    }
-
-private:
-    int64_t m_length;
-};
 
 class Quiet : public RunObserver
 {
@@ -107,7 +84,7 @@ int main(int argc, char **argv)
                     init.options = torch::TensorOptions().dtype(dtypeFromName(dtype));
                     CausalLm model(shape.config, init);
                     AdapterSet adapters(model, adapter);
-                    FullLengthSource source(shape.length);
+                    FixedLengthSource source(shape.length);
                     Quiet quiet;
                     std::filesystem::remove_all(tmp);
                     Trainer trainer(adapters, options, source, quiet, tmp);

@@ -1,5 +1,6 @@
 #include "spec_service.h"
 
+#include "jobs/preflight.h"
 #include "jobs/run_jobs.h"
 
 #include <QJsonArray>
@@ -60,6 +61,25 @@ QJsonObject normalisedSpec(const QJsonObject &spec)
     } catch (const std::invalid_argument &) {
         return {};
     }
+}
+
+namespace {
+
+Preflight toPreflight(const jobs::Preflight &p)
+{
+    return {p.ok, p.fits, QString::fromStdString(p.text)};
+}
+
+} // namespace
+
+Preflight describeBaseModel(const QString &baseModel)
+{
+    return toPreflight(jobs::describeBaseModel(baseModel.toStdString(), jobs::WorkbenchPaths::resolve()));
+}
+
+Preflight checkRunMemory(const QJsonObject &spec)
+{
+    return toPreflight(jobs::checkRunMemory(toText(spec), jobs::WorkbenchPaths::resolve()));
 }
 
 } // namespace slim::services

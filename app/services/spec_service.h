@@ -28,4 +28,17 @@ QList<SpecIssue> validateSpec(const QJsonObject &spec);
 // The spec with every default filled in ({} when invalid).
 QJsonObject normalisedSpec(const QJsonObject &spec);
 
+// What the form says of a spec before it runs (jobs/preflight.h): `ok` false when `text` is an
+// error; `fits` false when the device has less memory than the run's estimate.
+struct Preflight
+{
+    bool ok = false;
+    bool fits = true;
+    QString text;
+};
+// The base model a spec names ("builtin" or a folder): architecture, size and stored dtype.
+Preflight describeBaseModel(const QString &baseModel);
+// The run's peak-memory estimate against the memory its device has now.
+Preflight checkRunMemory(const QJsonObject &spec);
+
 } // namespace slim::services

@@ -1,6 +1,7 @@
 #include "experiment.h"
 
 #include "example_sources.h"
+#include "run_preflight.h"
 #include "common/sha256.h"
 #include "data/task_catalog.h"
 #include "model/model_io.h"
@@ -80,13 +81,15 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
         throw ModelLoadError("base model " + modelDir.string()
                              + " not found (run `slimctl pretrain` to build the built-in one)");
     const auto config = loadConfig(modelDir);
-    if (spec.adapter.method == AdapterMethod::Full && spec.base_dtype != "auto"
-        && spec.base_dtype != "f32")
-        throw std::invalid_argument("base_dtype: full fine-tuning trains every weight and keeps "
-                                    "them in float32; use f32 or auto");
-    const auto dtype = spec.adapter.method == AdapterMethod::Full
-                           ? torch::kFloat
-                           : chooseDtype(spec.base_dtype, device, config);
+    // Before any weight is read: a job that cannot fit says so now.
+    const auto memory = checkRunMemory(spec, config, device.str());
+    observer.log("memory: " + memory.summary());
+    if (!memory.fits())
+        throw std::invalid_argument("the job " + memory.summary()
+                                    + "; lower schedule.batch_size or schedule.max_length, raise "
+                                      "schedule.grad_accum, or load the base in bf16 "
+                                      "(base_dtype)");
+    const auto dtype = dtypeFromName(memory.dtype);
     observer.log("loading base model " + modelDir.string() + " (" + dtypeName(dtype) + " on "
                  + device.str() + ")");
     std::vector<std::string> warnings;

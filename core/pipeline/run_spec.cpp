@@ -140,6 +140,7 @@ std::vector<FieldSpec> buildSchema()
         f.help = m.help;
         f.choices = m.choices;
         f.default_value = value;
+        f.folder = path == "base_model"; // "builtin" or a model folder
         fields.push_back(f);
     });
     FieldSpec method;

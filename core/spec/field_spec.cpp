@@ -125,6 +125,8 @@ nlohmann::json fieldToJson(const FieldSpec &f)
         j["choices"] = f.choices;
     if (!f.methods.empty())
         j["methods"] = f.methods;
+    if (f.folder)
+        j["folder"] = true;
     return j;
 }
 

@@ -23,6 +23,7 @@ struct FieldSpec
     std::vector<std::string> choices; // Choice, and allowed items of StringList (empty = any)
     std::string help;
     std::vector<std::string> methods; // methods the field applies to; empty = every method
+    bool folder = false; // a String naming a folder: forms offer a folder picker
     bool appliesTo(const std::string &method) const;
 };
 

@@ -175,6 +175,10 @@ private:
             bytes += t * 2 * n * m_a.lora_rank * m_p;
             if (perProjection) // the router's float32 input, logits, probabilities, weights
                 bytes += t * ((m_half ? p.in : 0) + 3 * n) * 4;
+            // The experts' weights as the two GEMMs read them: B stacked (a copy), A masked by
+            // SLIM's merge or cast to half precision (copies).
+            const bool aCopied = m_half || m_a.method == AdapterMethod::Slim;
+            bytes += n * m_a.lora_rank * (p.out + (aCopied ? p.in : 0)) * m_p;
         }
         inputKept = true;
         return bytes;
@@ -221,6 +225,8 @@ private:
             // float32 input, logits, probabilities and weights.
             bytes += m_a.top_k * t * (4 * f + 2 * d + 3 * m_a.lora_rank) * m_p;
             bytes += t * (d + 3 * m_a.numExperts()) * 4;
+            if (m_half) // each expert's A and B cast to half precision
+                bytes += m_a.num_lora_experts * m_a.lora_rank * 3 * (d + f) * m_p;
             stream = true;
             return bytes;
         }

@@ -289,6 +289,20 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("different base model"), qPrintable(r.err));
     }
 
+    void jobsThatCannotFitFailBeforeLoading()
+    {
+        const nlohmann::json spec = {{"name", "too long"}, {"adapter", {{"method", "lora"}}},
+                                     {"schedule", {{"steps", 2}, {"max_length", 1000000}}}};
+        const auto path = m_dir.path() + "/too-long.json";
+        std::ofstream(path.toStdString()) << spec.dump();
+        auto r = run(SLIMCTL_PATH, {"--db", m_db, "train", path, "--model", m_base});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("memory: needs about") && r.err.contains("more than the")
+                     && r.err.contains("available on cpu"),
+                 qPrintable(r.err));
+        QVERIFY2(!r.err.contains("loading base model"), qPrintable(r.err));
+    }
+
     void unsupportedCheckpointsFailTheRunByName()
     {
         const auto dir = m_dir.path() + "/gemma";

@@ -17,6 +17,8 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace slim;
@@ -65,6 +67,52 @@ void retype(QWidget *editor, const QString &text)
         QTest::keyClick(edit, Qt::Key_Backspace);
     else
         QTest::keyClicks(edit, text);
+}
+
+// A tiny Llama folder as Hugging Face writes it: config.json and a bf16 model.safetensors
+// (zero weights: the form reads headers only).
+void writeTinyModelFolder(const QString &dir)
+{
+    QDir().mkpath(dir);
+    QFile config(dir + "/config.json");
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama",
+        "vocab_size": 300, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "torch_dtype": "bfloat16"})");
+    config.close();
+    const QList<QPair<QString, QList<qint64>>> tensors = {
+        {"model.embed_tokens.weight", {300, 32}}, {"lm_head.weight", {300, 32}},
+        {"model.norm.weight", {32}},
+        {"model.layers.0.input_layernorm.weight", {32}},
+        {"model.layers.0.post_attention_layernorm.weight", {32}},
+        {"model.layers.0.self_attn.q_proj.weight", {32, 32}},
+        {"model.layers.0.self_attn.k_proj.weight", {16, 32}},
+        {"model.layers.0.self_attn.v_proj.weight", {16, 32}},
+        {"model.layers.0.self_attn.o_proj.weight", {32, 32}},
+        {"model.layers.0.mlp.gate_proj.weight", {64, 32}},
+        {"model.layers.0.mlp.up_proj.weight", {64, 32}},
+        {"model.layers.0.mlp.down_proj.weight", {32, 64}}};
+    QJsonObject header;
+    qint64 offset = 0;
+    for (const auto &[name, shape] : tensors) {
+        qint64 n = 2;
+        QJsonArray dims;
+        for (auto d : shape) {
+            n *= d;
+            dims.append(d);
+        }
+        header.insert(name, QJsonObject{{"dtype", "BF16"}, {"shape", dims},
+                                        {"data_offsets", QJsonArray{offset, offset + n}}});
+        offset += n;
+    }
+    auto text = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    text.append(QByteArray((8 - text.size() % 8) % 8, ' '));
+    QFile weights(dir + "/model.safetensors");
+    QVERIFY(weights.open(QIODevice::WriteOnly));
+    const quint64 size = quint64(text.size());
+    weights.write(reinterpret_cast<const char *>(&size), 8);
+    weights.write(text);
+    weights.write(QByteArray(offset, '\0'));
 }
 
 QString issuesText(const NewRunDialog &dialog)
@@ -299,6 +347,38 @@ private Q_SLOTS:
 
         dialog.setSpecJson(text, "explicit");
         QCOMPARE(dialog.form()->spec().value("name").toString(), QString("explicit"));
+    }
+
+    void baseModelFolderIsDescribedWithItsMemory()
+    {
+        QTemporaryDir dir;
+        writeTinyModelFolder(dir.path() + "/tiny-llama");
+        NewRunDialog dialog;
+        QVERIFY(schemaField("base_model").value("folder").toBool());
+        auto *row = dialog.form()->editor("base_model")->parentWidget();
+        QVERIFY(row->findChild<QToolButton *>("browse"));
+        QVERIFY(dialog.preflightLabel()->text().contains("built-in model"));
+        QVERIFY(dialog.preflightLabel()->text().contains("Memory: Training needs about"));
+
+        retype(dialog.form()->editor("base_model"), dir.path() + "/tiny-llama");
+        const auto text = dialog.preflightLabel()->text();
+        QVERIFY2(text.contains("LlamaForCausalLM, 0.03 M parameters, bfloat16, 1 file"), qPrintable(text));
+        QVERIFY2(text.contains("Memory: Training needs about") && text.contains("available on cpu"),
+                 qPrintable(text));
+        QVERIFY(dialog.preflightLabel()->styleSheet().isEmpty());
+
+        // A folder that is no model is named with what is missing, in red.
+        retype(dialog.form()->editor("base_model"), dir.path() + "/nothing");
+        QVERIFY2(dialog.preflightLabel()->text().contains("config.json: file not found"),
+                 qPrintable(dialog.preflightLabel()->text()));
+        QVERIFY(dialog.preflightLabel()->styleSheet().contains("#c62828"));
+
+        // A run that cannot fit says so before it starts.
+        retype(dialog.form()->editor("base_model"), dir.path() + "/tiny-llama");
+        retype(dialog.form()->editor("schedule.max_length"), "1000000");
+        QVERIFY2(dialog.preflightLabel()->text().contains("more than the"),
+                 qPrintable(dialog.preflightLabel()->text()));
+        QVERIFY(dialog.preflightLabel()->styleSheet().contains("#c62828"));
     }
 
     void queueAndStartSubmit()

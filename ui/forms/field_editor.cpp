@@ -1,6 +1,8 @@
 #include "forms/field_editor.h"
 
 #include <QCheckBox>
+#include <QFileDialog>
+#include <QToolButton>
 #include <QComboBox>
 #include <QDoubleValidator>
 #include <QHBoxLayout>
@@ -114,6 +116,7 @@ FieldEditor::FieldEditor(const QJsonObject &field, QObject *parent)
         m_choices << c.toString();
     for (const auto &m : field.value("methods").toArray())
         m_methods << m.toString();
+    m_folder = field.value("folder").toBool();
     buildEditor();
     setValue(m_default);
     updateToolTip();
@@ -189,6 +192,21 @@ void FieldEditor::buildEditor()
     m_editor->setObjectName(QStringLiteral("editor"));
     m_label->setBuddy(m_editor);
     line->addWidget(m_editor);
+    if (auto *edit = qobject_cast<QLineEdit *>(m_editor); edit && m_folder) {
+        auto *browse = new QToolButton;
+        browse->setObjectName(QStringLiteral("browse"));
+        browse->setText(tr("Browse…"));
+        browse->setToolTip(tr("Choose a folder"));
+        connect(browse, &QToolButton::clicked, this, [this, edit] {
+            const auto dir = QFileDialog::getExistingDirectory(
+                m_row, tr("Choose a Hugging Face model folder"), edit->text());
+            if (dir.isEmpty())
+                return;
+            edit->setText(dir);
+            Q_EMIT edited();
+        });
+        line->addWidget(browse);
+    }
     if (const auto range = rangeText(); !range.isEmpty()) {
         auto *hint = new QLabel(range);
         hint->setEnabled(false); // greyed: a reminder, not content

@@ -71,6 +71,7 @@ private:
     QLabel *m_label = nullptr;
     QWidget *m_row = nullptr;
     QWidget *m_editor = nullptr;
+    bool m_folder = false; // a folder path: the row has a Browse button
     QLabel *m_message = nullptr;
 };
 

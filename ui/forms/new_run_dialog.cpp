@@ -88,6 +88,12 @@ NewRunDialog::NewRunDialog(QWidget *parent)
     m_tabs->insertTab(kJsonTab, jsonPage, tr("JSON"));
     layout->addWidget(m_tabs, 1);
 
+    m_preflight = new QLabel;
+    m_preflight->setObjectName(QStringLiteral("preflight"));
+    m_preflight->setWordWrap(true);
+    m_preflight->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_preflight);
+
     m_issues = new QListWidget;
     m_issues->setObjectName(QStringLiteral("issues"));
     m_issues->setMaximumHeight(m_issues->fontMetrics().height() * 5 + 8);
@@ -236,6 +242,28 @@ void NewRunDialog::updateState()
     m_start->setEnabled(ok);
     m_queue->setEnabled(ok);
     m_tabs->setTabText(kJsonTab, jsonError().isEmpty() ? tr("JSON") : tr("JSON (error)"));
+    updatePreflight();
+}
+
+void NewRunDialog::updatePreflight()
+{
+    const auto spec = QJsonDocument::fromJson(specJson().toUtf8()).object();
+    const auto base = spec.value(QStringLiteral("base_model")).toString();
+    if (base != m_describedBase) { // reads the folder's headers: only when it changes
+        m_describedBase = base;
+        const auto described = services::describeBaseModel(base);
+        m_baseOk = described.ok;
+        m_baseText = described.text;
+    }
+    QStringList lines{tr("Base model: %1").arg(m_baseText.toHtmlEscaped())};
+    bool warn = !m_baseOk;
+    if (m_baseOk && m_issues->count() == 0) {
+        const auto memory = services::checkRunMemory(spec);
+        lines << tr("Memory: %1").arg(memory.text.toHtmlEscaped());
+        warn = warn || !memory.ok || !memory.fits;
+    }
+    m_preflight->setText(lines.join(QStringLiteral("<br>")));
+    m_preflight->setStyleSheet(warn ? QStringLiteral("color: #c62828;") : QString());
 }
 
 void NewRunDialog::setSpecJson(const QString &specJson, const QString &name)

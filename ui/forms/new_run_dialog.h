@@ -47,6 +47,8 @@ public:
     QListWidget *issueList() const { return m_issues; }
     QPushButton *startButton() const { return m_start; }
     QPushButton *queueButton() const { return m_queue; }
+    // The base model's description and the memory estimate, as shown under the form.
+    QLabel *preflightLabel() const { return m_preflight; }
 
 Q_SIGNALS:
     // `specJson` is valid for services::validateSpec(); `startNow` false = queue it.
@@ -59,6 +61,7 @@ private:
     void showJsonError(const QString &message, int line);
     void refreshJsonText();
     void updateState();
+    void updatePreflight();
     void submit(bool startNow);
 
     SpecForm *m_form = nullptr;
@@ -68,6 +71,9 @@ private:
     QPlainTextEdit *m_json = nullptr;
     QLabel *m_jsonError = nullptr;
     QListWidget *m_issues = nullptr;
+    QLabel *m_preflight = nullptr;
+    QString m_describedBase, m_baseText; // the last base model described, and what it is
+    bool m_baseOk = true;
     QPushButton *m_start = nullptr;
     QPushButton *m_queue = nullptr;
     bool m_applyingJson = false; // the form is being filled from the JSON text
