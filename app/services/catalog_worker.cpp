@@ -1,5 +1,8 @@
 #include "catalog_worker.h"
 
+#include "jobs/run_exports.h"
+#include "recorder/checkpoint_retention.h"
+
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -99,6 +102,10 @@ void CatalogWorker::loadDetail(std::int64_t runId, int maxPoints)
         data.clusterCentres = db.clusterCentres(runId);
         detail->checkpoints = db.checkpoints(runId);
         detail->artifacts = db.artifacts(runId);
+        detail->evaluatedSteps = db.evaluatedSteps(runId);
+        detail->keepCheckpoints = store::keepCheckpointsOf(detail->record);
+        detail->diskBytes = jobs::runDiskBytes(detail->record,
+                                               jobs::WorkbenchPaths::resolve(m_path.toStdString()));
         // The base model's cached scores (forgetting = base - run on the same items).
         const auto hashes = QJsonDocument::fromJson(
             QByteArray::fromStdString(detail->record.datasetHashesJson)).object();
@@ -130,6 +137,25 @@ void CatalogWorker::removeTag(std::int64_t runId, const QString &tag)
     if (guarded(QStringLiteral("The tag could not be removed."),
                 [&](store::RunStore &db) { db.removeTag(runId, tag.toStdString()); }))
         refresh();
+}
+
+void CatalogWorker::setCheckpointPinned(std::int64_t runId, std::int64_t step, bool pinned)
+{
+    if (guarded(QStringLiteral("The checkpoint could not be %1.")
+                    .arg(pinned ? QStringLiteral("pinned") : QStringLiteral("unpinned")),
+                [&](store::RunStore &db) { db.setCheckpointPinned(runId, step, pinned); }))
+        loadDetail(runId, 2000);
+}
+
+void CatalogWorker::pruneCheckpoints(std::int64_t runId)
+{
+    if (guarded(QStringLiteral("The checkpoints could not be pruned."), [&](store::RunStore &db) {
+            const auto run = db.getRun(runId);
+            if (!run)
+                throw std::runtime_error("there is no run " + std::to_string(runId));
+            store::pruneCheckpoints(db, runId, std::max<std::int64_t>(1, store::keepCheckpointsOf(*run)));
+        }))
+        loadDetail(runId, 2000);
 }
 
 void CatalogWorker::deleteRun(std::int64_t runId)

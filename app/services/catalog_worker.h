@@ -30,6 +30,8 @@ public:
     void setNotes(std::int64_t runId, const QString &notes);
     void addTag(std::int64_t runId, const QString &tag);
     void removeTag(std::int64_t runId, const QString &tag);
+    void setCheckpointPinned(std::int64_t runId, std::int64_t step, bool pinned);
+    void pruneCheckpoints(std::int64_t runId);
     void deleteRun(std::int64_t runId);
 
 Q_SIGNALS:

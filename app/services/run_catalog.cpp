@@ -57,6 +57,18 @@ void RunCatalog::setNotes(std::int64_t runId, const QString &notes)
     QMetaObject::invokeMethod(m_worker, [w = m_worker, runId, notes] { w->setNotes(runId, notes); });
 }
 
+void RunCatalog::setCheckpointPinned(std::int64_t runId, std::int64_t step, bool pinned)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, runId, step, pinned] {
+        w->setCheckpointPinned(runId, step, pinned);
+    });
+}
+
+void RunCatalog::pruneCheckpoints(std::int64_t runId)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, runId] { w->pruneCheckpoints(runId); });
+}
+
 void RunCatalog::addTag(std::int64_t runId, const QString &tag)
 {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, runId, tag] { w->addTag(runId, tag); });

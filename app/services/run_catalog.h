@@ -40,6 +40,9 @@ public:
     void addTag(std::int64_t runId, const QString &tag);
     void removeTag(std::int64_t runId, const QString &tag);
     void deleteRun(std::int64_t runId); // the run's files are kept on disk
+    // Checkpoint retention (recorder/checkpoint_retention.h); the detail is re-read after.
+    void setCheckpointPinned(std::int64_t runId, std::int64_t step, bool pinned);
+    void pruneCheckpoints(std::int64_t runId); // by the run's own keep_checkpoints
 
 Q_SIGNALS:
     void runsListed(const slim::services::RunSummaries &runs);

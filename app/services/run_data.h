@@ -40,6 +40,9 @@ struct RunDetail
     std::vector<store::BaseScoreRow> baseScores;
     std::vector<store::CheckpointRow> checkpoints;
     std::vector<store::ArtifactRow> artifacts;
+    std::vector<std::int64_t> evaluatedSteps; // checkpoints at these steps are kept
+    std::int64_t keepCheckpoints = 3;         // the run's retention: the last N (0 = all)
+    std::int64_t diskBytes = 0;               // the run folder on disk, measured at load
 };
 
 using RunSummaries = std::vector<store::RunSummary>;

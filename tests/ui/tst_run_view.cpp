@@ -20,6 +20,10 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QDir>
+#include <QFile>
+#include <QPushButton>
+#include <QTableWidget>
 #include <QtTest>
 
 #include <memory>
@@ -242,6 +246,73 @@ private Q_SLOTS:
                     ->environmentValue(QStringLiteral("Library versions"))
                     .contains(QStringLiteral("1.13.1")));
         QVERIFY(view.details()->environmentValue(QStringLiteral("Error")).isNull());
+    }
+
+    void checkpointsArePinnedAndPrunedFromTheDetailsTab()
+    {
+        // A finished run with five checkpoints on disk (steps 10..50, 1 KiB each), evaluated at
+        // step 20, keeping the last 2.
+        store::RunStore db(m_db.toStdString());
+        store::RunRecord r;
+        r.name = "kept checkpoints";
+        r.method = "lora";
+        r.specJson = R"({"name":"kept checkpoints","adapter":{"method":"lora"},"schedule":{"steps":50,"keep_checkpoints":2}})";
+        const auto id = db.createRun(r);
+        db.setStatus(id, store::RunStatus::Succeeded);
+        db.appendEvalResults(id, {capitalsProbe(20, 0.7)});
+        const auto folder = m_dir.filePath(QStringLiteral("kept/checkpoints"));
+        for (int step = 10; step <= 50; step += 10) {
+            const auto dir = folder + QStringLiteral("/step_%1").arg(step);
+            QVERIFY(QDir().mkpath(dir));
+            QFile f(dir + "/adapter_model.safetensors");
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(1024, 'x'));
+            db.addCheckpoint(id, {step, dir.toStdString(), std::string(64, 'a'), 1024, {}});
+        }
+
+        services::MetricStream stream;
+        RunView view(&stream);
+        connect(&view, &RunView::checkpointPinRequested, m_catalog.get(),
+                &services::RunCatalog::setCheckpointPinned);
+        connect(&view, &RunView::pruneRequested, m_catalog.get(),
+                &services::RunCatalog::pruneCheckpoints);
+        connect(m_catalog.get(), &services::RunCatalog::detailLoaded, &view,
+                [&view, id](const services::RunDetailPtr &d) {
+                    if (d && d->record.id == id)
+                        view.setDetail(d);
+                });
+        view.setDetail(load(id));
+        auto *details = view.details();
+        auto *table = details->checkpointsTable();
+        QCOMPARE(table->rowCount(), 5);
+        QVERIFY2(details->checkpointsTitle().contains("5 on disk, run folder")
+                     && details->checkpointsTitle().contains("the last 2 plus evaluated and pinned"),
+                 qPrintable(details->checkpointsTitle()));
+        auto keptOf = [table](int step) {
+            for (int row = 0; row < table->rowCount(); ++row) {
+                if (table->item(row, 0)->data(Qt::EditRole).toInt() == step)
+                    return table->item(row, 2)->text();
+            }
+            return QStringLiteral("(missing)");
+        };
+        QCOMPARE(keptOf(20), QStringLiteral("evaluated"));
+        QCOMPARE(keptOf(50), QStringLiteral("recent"));
+        QCOMPARE(keptOf(10), QString());
+
+        // Pin step 30, then prune: 10 goes, 20 (evaluated), 30 (pinned), 40 and 50 stay.
+        for (int row = 0; row < table->rowCount(); ++row) {
+            if (table->item(row, 0)->data(Qt::EditRole).toInt() == 30)
+                table->selectRow(row);
+        }
+        QCOMPARE(details->pinButton()->text(), QStringLiteral("Pin"));
+        details->pinButton()->click();
+        QTRY_COMPARE(keptOf(30), QStringLiteral("pinned"));
+        details->pruneButton()->click();
+        QTRY_COMPARE(table->rowCount(), 4);
+        QCOMPARE(keptOf(10), QStringLiteral("(missing)"));
+        QVERIFY(!QFileInfo::exists(folder + "/step_10"));
+        QVERIFY(QFileInfo::exists(folder + "/step_30"));
+        QTRY_VERIFY(details->checkpointsTitle().contains("4 on disk"));
     }
 
     void longSeriesDrawBucketsWithTheirRange()

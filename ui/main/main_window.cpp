@@ -232,6 +232,8 @@ RunView *MainWindow::openRun(std::int64_t runId)
             [this](std::int64_t id) { m_catalog->requestDetail(id); });
     connect(view, &RunView::detailStale, m_catalog,
             [this](std::int64_t id) { m_catalog->requestDetail(id); });
+    connect(view, &RunView::checkpointPinRequested, m_catalog, &services::RunCatalog::setCheckpointPinned);
+    connect(view, &RunView::pruneRequested, m_catalog, &services::RunCatalog::pruneCheckpoints);
     view->watchRun(runId); // before the load, so no live row is missed
     const int index = m_documents->addTab(scrollable(view), QStringLiteral("Run %1").arg(runId));
     m_documents->setCurrentIndex(index);

@@ -108,6 +108,8 @@ QString jsonLines(const std::string &json)
     return lines.isEmpty() ? QStringLiteral("—") : lines.join(QLatin1Char('\n'));
 }
 
+constexpr int kCheckpointPath = 5; // the checkpoints table's path column
+
 QTableWidget *makeTable(const QString &objectName, const QStringList &headers,
                         const QString &exportName)
 {
@@ -150,8 +152,8 @@ DetailsView::DetailsView(QWidget *parent)
                               QStringLiteral("environment")))
     , m_checkpoints(
           makeTable(QStringLiteral("checkpointsTable"),
-                    {QStringLiteral("Step"), QStringLiteral("Size"), QStringLiteral("SHA-256"),
-                     QStringLiteral("Created"), QStringLiteral("Path")},
+                    {QStringLiteral("Step"), QStringLiteral("Size"), QStringLiteral("Kept"),
+                     QStringLiteral("SHA-256"), QStringLiteral("Created"), QStringLiteral("Path")},
                     QStringLiteral("checkpoints")))
     , m_artifacts(
           makeTable(QStringLiteral("artifactsTable"),
@@ -160,6 +162,8 @@ DetailsView::DetailsView(QWidget *parent)
                     QStringLiteral("artifacts")))
     , m_openCheckpoints(new QPushButton(QStringLiteral("Open folder")))
     , m_openArtifacts(new QPushButton(QStringLiteral("Open folder")))
+    , m_pin(new QPushButton(QStringLiteral("Pin")))
+    , m_prune(new QPushButton(QStringLiteral("Prune")))
 {
     m_spec->setObjectName(QStringLiteral("specText"));
     m_spec->setReadOnly(true);
@@ -175,12 +179,37 @@ DetailsView::DetailsView(QWidget *parent)
     m_openCheckpoints->setObjectName(QStringLiteral("openCheckpointsFolder"));
     m_openArtifacts->setObjectName(QStringLiteral("openArtifactsFolder"));
     connect(m_openCheckpoints, &QPushButton::clicked, this,
-            [this] { openFolderOf(m_checkpoints, 4); });
+            [this] { openFolderOf(m_checkpoints, kCheckpointPath); });
+    m_pin->setObjectName(QStringLiteral("pinCheckpoint"));
+    m_pin->setToolTip(QStringLiteral("Keep the selected checkpoint whatever the retention policy"));
+    m_prune->setObjectName(QStringLiteral("pruneCheckpoints"));
+    m_prune->setToolTip(QStringLiteral("Delete the checkpoints the run's policy does not keep "
+                                       "(the last N, evaluated and pinned ones stay)"));
+    connect(m_checkpoints, &QTableWidget::itemSelectionChanged, this, &DetailsView::updatePinButton);
+    connect(m_pin, &QPushButton::clicked, this, [this] {
+        const int row = m_checkpoints->currentRow();
+        if (row < 0 || !m_hasRecord)
+            return;
+        const auto step = m_checkpoints->item(row, 0)->data(Qt::EditRole).toLongLong();
+        const bool pinned = m_checkpoints->item(row, 0)->data(Qt::UserRole).toBool();
+        Q_EMIT checkpointPinRequested(m_record.id, step, !pinned);
+    });
+    connect(m_prune, &QPushButton::clicked, this, [this] {
+        if (m_hasRecord)
+            Q_EMIT pruneRequested(m_record.id);
+    });
     connect(m_openArtifacts, &QPushButton::clicked, this, [this] { openFolderOf(m_artifacts, 4); });
 
     auto *files = new QSplitter(Qt::Vertical);
     files->addWidget(group(QStringLiteral("Environment"), m_environment));
-    files->addWidget(group(QStringLiteral("Checkpoints"), m_checkpoints, m_openCheckpoints));
+    auto *checkpointButtons = new QWidget;
+    auto *buttonRow = new QHBoxLayout(checkpointButtons);
+    buttonRow->setContentsMargins(0, 0, 0, 0);
+    buttonRow->addWidget(m_pin);
+    buttonRow->addWidget(m_prune);
+    buttonRow->addWidget(m_openCheckpoints);
+    m_checkpointsBox = group(QStringLiteral("Checkpoints"), m_checkpoints, checkpointButtons);
+    files->addWidget(m_checkpointsBox);
     files->addWidget(group(QStringLiteral("Artifacts"), m_artifacts, m_openArtifacts));
     files->setStretchFactor(0, 3);
     files->setStretchFactor(1, 1);
@@ -318,18 +347,39 @@ void DetailsView::fillFiles(const services::RunDetail &detail)
 {
     m_checkpoints->setSortingEnabled(false);
     m_checkpoints->setRowCount(int(detail.checkpoints.size()));
+    const auto &evaluated = detail.evaluatedSteps;
+    const auto count = std::int64_t(detail.checkpoints.size());
     for (int i = 0; i < int(detail.checkpoints.size()); ++i) {
         const auto &c = detail.checkpoints[std::size_t(i)];
         auto *step = new QTableWidgetItem;
         step->setData(Qt::EditRole, qint64(c.step));
+        step->setData(Qt::UserRole, c.pinned);
+        QStringList why;
+        if (c.pinned)
+            why << QStringLiteral("pinned");
+        if (std::find(evaluated.begin(), evaluated.end(), c.step) != evaluated.end())
+            why << QStringLiteral("evaluated");
+        if (detail.keepCheckpoints <= 0 || i >= count - detail.keepCheckpoints)
+            why << QStringLiteral("recent");
         m_checkpoints->setItem(i, 0, step);
         m_checkpoints->setItem(i, 1, new BytesItem(c.bytes));
-        m_checkpoints->setItem(i, 2, shaItem(c.sha256));
-        m_checkpoints->setItem(i, 3, textItem(localTime(c.createdAt)));
-        m_checkpoints->setItem(i, 4, textItem(q(c.path)));
+        m_checkpoints->setItem(i, 2, textItem(why.join(QStringLiteral(", "))));
+        m_checkpoints->setItem(i, 3, shaItem(c.sha256));
+        m_checkpoints->setItem(i, 4, textItem(localTime(c.createdAt)));
+        m_checkpoints->setItem(i, kCheckpointPath, textItem(q(c.path)));
     }
     m_checkpoints->setSortingEnabled(true);
     m_checkpoints->resizeColumnsToContents();
+    const auto policy = detail.keepCheckpoints > 0
+                            ? QStringLiteral("the last %1 plus evaluated and pinned ones are kept")
+                                  .arg(detail.keepCheckpoints)
+                            : QStringLiteral("every checkpoint is kept");
+    m_checkpointsBox->setTitle(QStringLiteral("Checkpoints: %1 on disk, run folder %2 (%3)")
+                                   .arg(count)
+                                   .arg(QLocale().formattedDataSize(detail.diskBytes))
+                                   .arg(policy));
+    m_prune->setEnabled(detail.keepCheckpoints > 0 && count > 0);
+    updatePinButton();
 
     m_artifacts->setSortingEnabled(false);
     m_artifacts->setRowCount(int(detail.artifacts.size()));
@@ -346,6 +396,20 @@ void DetailsView::fillFiles(const services::RunDetail &detail)
 
     m_openCheckpoints->setEnabled(!detail.checkpoints.empty());
     m_openArtifacts->setEnabled(!detail.artifacts.empty());
+}
+
+void DetailsView::updatePinButton()
+{
+    const int row = m_checkpoints->currentRow();
+    const bool pinned = row >= 0 && m_checkpoints->item(row, 0)
+                        && m_checkpoints->item(row, 0)->data(Qt::UserRole).toBool();
+    m_pin->setText(pinned ? QStringLiteral("Unpin") : QStringLiteral("Pin"));
+    m_pin->setEnabled(row >= 0);
+}
+
+QString DetailsView::checkpointsTitle() const
+{
+    return m_checkpointsBox->title();
 }
 
 void DetailsView::openFolderOf(QTableWidget *table, int pathColumn)

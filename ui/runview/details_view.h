@@ -7,6 +7,7 @@
 
 #include <QWidget>
 
+class QGroupBox;
 class QPlainTextEdit;
 class QPushButton;
 class QTableWidget;
@@ -31,6 +32,15 @@ public:
     QTableWidget *environmentTable() const { return m_environment; }
     QTableWidget *checkpointsTable() const { return m_checkpoints; }
     QTableWidget *artifactsTable() const { return m_artifacts; }
+    QPushButton *pinButton() const { return m_pin; }
+    QPushButton *pruneButton() const { return m_prune; }
+    QString checkpointsTitle() const; // "Checkpoints: 3 kept, run folder 12.30 MiB on disk ..."
+
+Q_SIGNALS:
+    // The user pinned or unpinned the selected checkpoint, or asked to prune the run's
+    // checkpoints by its retention policy (the caller does it: RunCatalog).
+    void checkpointPinRequested(std::int64_t runId, std::int64_t step, bool pinned);
+    void pruneRequested(std::int64_t runId);
 
 private:
     void fillEnvironment();
@@ -44,6 +54,10 @@ private:
     QTableWidget *m_artifacts;
     QPushButton *m_openCheckpoints;
     QPushButton *m_openArtifacts;
+    QPushButton *m_pin;
+    QPushButton *m_prune;
+    QGroupBox *m_checkpointsBox = nullptr;
+    void updatePinButton();
     store::RunRecord m_record;
     bool m_hasRecord = false;
 };

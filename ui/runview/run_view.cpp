@@ -108,6 +108,9 @@ RunView::RunView(services::MetricStream *stream, QWidget *parent)
     m_tabs->addTab(m_clusters, QStringLiteral("Clusters"));
     m_tabs->addTab(m_forgetting, QStringLiteral("Forgetting"));
     m_tabs->addTab(m_details, QStringLiteral("Details"));
+    connect(m_details, &DetailsView::checkpointPinRequested, this,
+            &RunView::checkpointPinRequested);
+    connect(m_details, &DetailsView::pruneRequested, this, &RunView::pruneRequested);
 
     auto *content = new QWidget;
     auto *contentLayout = new QVBoxLayout(content);

@@ -68,6 +68,9 @@ public:
     DetailsView *details() const { return m_details; }
 
 Q_SIGNALS:
+    // From the Details tab: pin or unpin a checkpoint, prune by the run's retention policy.
+    void checkpointPinRequested(std::int64_t runId, std::int64_t step, bool pinned);
+    void pruneRequested(std::int64_t runId);
     // The shown run went from queued/running to a terminal status (seen through setRecord).
     void runFinished(std::int64_t runId);
     // Live general-suite scores arrived but the loaded detail has no base-model scores to
