@@ -1,6 +1,7 @@
 #include "spec_service.h"
 
 #include "jobs/preflight.h"
+#include "jobs/run_exports.h"
 #include "jobs/run_jobs.h"
 
 #include <QJsonArray>
@@ -80,6 +81,23 @@ Preflight describeBaseModel(const QString &baseModel)
 Preflight checkRunMemory(const QJsonObject &spec)
 {
     return toPreflight(jobs::checkRunMemory(toText(spec), jobs::WorkbenchPaths::resolve()));
+}
+
+QString importAdapterSpec(const QString &adapterDir, const QString &baseModelDir, QString *error)
+{
+    try {
+        return QString::fromStdString(
+            jobs::importAdapterSpecText(adapterDir.toStdString(), baseModelDir.toStdString()));
+    } catch (const std::exception &e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return {};
+    }
+}
+
+QString localBaseModelOf(const QString &adapterDir)
+{
+    return QString::fromStdString(jobs::localBaseModelOf(adapterDir.toStdString()));
 }
 
 } // namespace slim::services

@@ -41,4 +41,10 @@ Preflight describeBaseModel(const QString &baseModel);
 // The run's peak-memory estimate against the memory its device has now.
 Preflight checkRunMemory(const QJsonObject &spec);
 
+// A spec that evaluates an adapter trained elsewhere (init_adapter, schedule.steps 0) on
+// `baseModelDir`; "" with `error` set when the adapter does not fit the base.
+QString importAdapterSpec(const QString &adapterDir, const QString &baseModelDir, QString *error);
+// The base model the adapter folder names, when that folder exists here; "" otherwise.
+QString localBaseModelOf(const QString &adapterDir);
+
 } // namespace slim::services

@@ -110,6 +110,17 @@ struct PruneArgs
     std::int64_t keep = -1; // < 0: the run's schedule.keep_checkpoints
 };
 
+struct ImportAdapterArgs
+{
+    std::string adapter; // a PEFT adapter or a workbench export
+    std::string model;   // the base it was trained on
+    std::string name;
+    std::vector<std::string> tags;
+};
+
+// Records and runs the evaluation of an adapter trained elsewhere (a run with init_adapter and
+// schedule.steps 0), so compare shows it next to the workbench's runs.
+int cmdImportAdapter(const GlobalOptions &g, const ImportAdapterArgs &a);
 int cmdPin(const GlobalOptions &g, const PinArgs &a);
 int cmdPrune(const GlobalOptions &g, const PruneArgs &a);
 int cmdExportAdapter(const GlobalOptions &g, const ExportAdapterArgs &a);

@@ -151,6 +151,16 @@ int runSlimctl(int argc, char **argv)
     exportMergedCmd->add_option("--step", exportMerged.step,
                                 "Checkpoint step (default: the latest)");
 
+    ImportAdapterArgs importArgs;
+    auto *importCmd = app.add_subcommand(
+        "import-adapter", "Evaluate an adapter trained elsewhere (PEFT) as a run, next to the "
+                          "workbench's own");
+    importCmd->add_option("adapter", importArgs.adapter, "Adapter folder")->required();
+    importCmd->add_option("--model", importArgs.model, "The base model folder it was trained on")
+        ->required();
+    importCmd->add_option("--name", importArgs.name, "Run name");
+    importCmd->add_option("--tag", importArgs.tags, "Tag (repeatable)");
+
     PinArgs pin;
     auto *pinCmd = app.add_subcommand("pin", "Keep a checkpoint whatever the retention policy");
     pinCmd->add_option("run", pin.run, "Run id or uuid prefix")->required();
@@ -202,6 +212,8 @@ int runSlimctl(int argc, char **argv)
             return cmdCompare(g, compareRuns);
         if (exportCmd->parsed())
             return cmdExport(g, exportArgs);
+        if (importCmd->parsed())
+            return cmdImportAdapter(g, importArgs);
         if (pinCmd->parsed())
             return cmdPin(g, pin);
         if (pruneCmd->parsed())

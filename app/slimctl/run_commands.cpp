@@ -7,6 +7,7 @@
 
 #include "adapters/adapter_config.h"
 #include "jobs/run_jobs.h"
+#include "pipeline/run_export.h"
 
 #include <nlohmann/json.hpp>
 
@@ -103,6 +104,20 @@ int cmdTrain(const GlobalOptions &g, const TrainArgs &a)
     const auto runId = jobs::queueRun(db, {specText, a.tags, std::nullopt});
     std::cerr << "run " << runId << " (" << db.getRun(runId)->name << ") recorded in "
               << paths.database.string() << "\n";
+    return exitCode(execute(g, paths, db, runId, false, installInterruptHandler()));
+}
+
+int cmdImportAdapter(const GlobalOptions &g, const ImportAdapterArgs &a)
+{
+    const auto specText = jobs::normalisedSpecText(
+        engine::importAdapterSpec(a.adapter, a.model, a.name));
+    const auto paths = WorkbenchPaths::resolve(g.database);
+    store::RunStore db(paths.database.string());
+    auto tags = a.tags;
+    tags.push_back("imported");
+    const auto runId = jobs::queueRun(db, {specText, tags, std::nullopt});
+    std::cerr << "run " << runId << " (" << db.getRun(runId)->name << ") evaluates " << a.adapter
+              << " on " << a.model << "\n";
     return exitCode(execute(g, paths, db, runId, false, installInterruptHandler()));
 }
 

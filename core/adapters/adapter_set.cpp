@@ -309,16 +309,16 @@ void AdapterSetImpl::save(const fs::path &dir, const std::string &baseModel) con
         throw ModelLoadError((dir / kConfigFile).string() + ": cannot write");
 }
 
-AdapterSet loadAdapters(const fs::path &dir, CausalLm model)
+namespace {
+
+// adapter_config.json of the workbench format, checked against the base it is loaded onto.
+AdapterConfig readWorkbenchConfig(const fs::path &dir, const LlamaConfig &base,
+                                  ModuleOverrides &overrides)
 {
-    if (isPeftAdapterFolder(dir))
-        return loadPeftAdapter(dir, model);
     const auto configPath = (dir / kConfigFile).string();
     std::ifstream in(dir / kConfigFile);
     if (!in)
         throw ModelLoadError(configPath + ": file not found");
-    AdapterConfig config;
-    ModuleOverrides overrides;
     try {
         auto json = nlohmann::json::parse(in);
         if (!json.is_object())
@@ -332,11 +332,10 @@ AdapterSet loadAdapters(const fs::path &dir, CausalLm model)
                                         + " (update SLIM Workbench)");
         if (json.contains(kBaseKey)) {
             const auto &b = json[kBaseKey];
-            const auto &c = model->config();
             for (const auto &[field, actual] :
-                 {std::pair<const char *, int64_t>{"hidden_size", c.hidden_size},
-                  {"num_hidden_layers", c.num_hidden_layers},
-                  {"vocab_size", c.vocab_size}}) {
+                 {std::pair<const char *, int64_t>{"hidden_size", base.hidden_size},
+                  {"num_hidden_layers", base.num_hidden_layers},
+                  {"vocab_size", base.vocab_size}}) {
                 if (b.contains(field) && b[field].get<int64_t>() != actual)
                     throw std::invalid_argument(
                         "trained on a base model with " + std::string(field) + " "
@@ -351,10 +350,29 @@ AdapterSet loadAdapters(const fs::path &dir, CausalLm model)
         }
         for (const char *key : {kVersionKey, kBaseKey, kOverridesKey})
             json.erase(key);
-        config = AdapterConfig::fromJson(json);
+        return AdapterConfig::fromJson(json);
     } catch (const std::exception &e) {
         throw ModelLoadError(configPath + ": " + e.what());
     }
+}
+
+} // namespace
+
+AdapterConfig adapterConfigOf(const fs::path &dir, const LlamaConfig &base)
+{
+    if (isPeftAdapterFolder(dir))
+        return peftAdapterConfig(dir, base);
+    ModuleOverrides overrides;
+    return readWorkbenchConfig(dir, base, overrides);
+}
+
+AdapterSet loadAdapters(const fs::path &dir, CausalLm model)
+{
+    if (isPeftAdapterFolder(dir))
+        return loadPeftAdapter(dir, model);
+    const auto configPath = (dir / kConfigFile).string();
+    ModuleOverrides overrides;
+    const auto config = readWorkbenchConfig(dir, model->config(), overrides);
     AdapterSet set(nullptr);
     try {
         set = AdapterSet(model, config, overrides);

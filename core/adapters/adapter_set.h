@@ -125,4 +125,8 @@ TORCH_MODULE(AdapterSet);
 // the field or tensor on any mismatch.
 AdapterSet loadAdapters(const std::filesystem::path &dir, CausalLm model);
 
+// The options of the adapter in `dir` (either format) for a base of `base`'s shape, without
+// loading weights. Throws ModelLoadError as loadAdapters does.
+AdapterConfig adapterConfigOf(const std::filesystem::path &dir, const LlamaConfig &base);
+
 } // namespace slim::engine

@@ -47,10 +47,10 @@ struct Projection
     std::string module;
 };
 
-std::vector<Projection> projectionsOf(const CausalLm &model)
+std::vector<Projection> projectionsOf(const LlamaConfig &base)
 {
     std::vector<Projection> out;
-    for (int64_t i = 0; i < model->numLayers(); ++i) {
+    for (int64_t i = 0; i < base.num_hidden_layers; ++i) {
         for (const auto *group : {&TargetSpec::attentionProjections(), &TargetSpec::mlpProjections()}) {
             for (const auto &p : *group)
                 out.push_back({i, p, TargetSpec::moduleName(i, p)});
@@ -60,10 +60,10 @@ std::vector<Projection> projectionsOf(const CausalLm &model)
 }
 
 // The other modules of a causal LM that PEFT could target and this engine does not adapt.
-std::vector<std::string> otherModulesOf(const CausalLm &model)
+std::vector<std::string> otherModulesOf(const LlamaConfig &base)
 {
     std::vector<std::string> out = {"model.embed_tokens", "lm_head"};
-    for (int64_t i = 0; i < model->numLayers(); ++i)
+    for (int64_t i = 0; i < base.num_hidden_layers; ++i)
         out.push_back("model.layers." + std::to_string(i) + ".mlp.act_fn");
     return out;
 }
@@ -231,7 +231,8 @@ bool isPeftAdapterFolder(const fs::path &dir)
 
 namespace {
 
-AdapterSet readPeftAdapter(const fs::path &dir, CausalLm model)
+AdapterConfig readPeftConfig(const fs::path &dir, const LlamaConfig &base,
+                             ModuleOverrides &overrides)
 {
     const auto configPath = (dir / kConfigFile).string();
     const auto config = readConfig(dir / kConfigFile);
@@ -266,17 +267,16 @@ AdapterSet readPeftAdapter(const fs::path &dir, CausalLm model)
         throw ModelLoadError(configPath + ": 'r' must be positive");
 
     const PeftMatcher matcher(config, configPath);
-    for (const auto &other : otherModulesOf(model)) {
+    for (const auto &other : otherModulesOf(base)) {
         if (matcher.matches(other, false))
             throw ModelLoadError(configPath + ": 'target_modules' selects '" + other
                                  + "', which the engine cannot adapt (only the attention and MLP "
                                    "projections)");
     }
     std::string targets;
-    ModuleOverrides overrides;
     const auto rankPattern = config.value("rank_pattern", nlohmann::json::object());
     const auto alphaPattern = config.value("alpha_pattern", nlohmann::json::object());
-    for (const auto &p : projectionsOf(model)) {
+    for (const auto &p : projectionsOf(base)) {
         if (!matcher.matches(p.module, true))
             continue;
         targets += (targets.empty() ? "" : ",") + p.module;
@@ -290,8 +290,16 @@ AdapterSet readPeftAdapter(const fs::path &dir, CausalLm model)
     }
     if (targets.empty())
         throw ModelLoadError(configPath + ": 'target_modules' " + config["target_modules"].dump()
-                             + " matches no projection of this " + model->config().architecture());
+                             + " matches no projection of this " + base.architecture());
     ac.targets = targets;
+    return ac;
+}
+
+AdapterSet readPeftAdapter(const fs::path &dir, CausalLm model)
+{
+    const auto configPath = (dir / kConfigFile).string();
+    ModuleOverrides overrides;
+    const auto ac = readPeftConfig(dir, model->config(), overrides);
 
     AdapterSet set(nullptr);
     try {
@@ -340,6 +348,16 @@ AdapterSet readPeftAdapter(const fs::path &dir, CausalLm model)
 }
 
 } // namespace
+
+AdapterConfig peftAdapterConfig(const fs::path &dir, const LlamaConfig &base)
+{
+    ModuleOverrides overrides;
+    try {
+        return readPeftConfig(dir, base, overrides);
+    } catch (const nlohmann::json::exception &e) {
+        throw ModelLoadError((dir / kConfigFile).string() + ": " + e.what());
+    }
+}
 
 AdapterSet loadPeftAdapter(const fs::path &dir, CausalLm model)
 {

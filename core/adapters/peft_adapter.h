@@ -28,6 +28,10 @@ bool isPeftAdapterFolder(const std::filesystem::path &dir);
 // another model). Throws ModelLoadError.
 AdapterSet loadPeftAdapter(const std::filesystem::path &dir, CausalLm model);
 
+// The adapter options a PEFT folder stands for on a base of `base`'s shape (method lora or dora,
+// r, alpha, rsLoRA, the targeted projections as module names); throws as loadPeftAdapter.
+AdapterConfig peftAdapterConfig(const std::filesystem::path &dir, const LlamaConfig &base);
+
 // Writes a LoRA or DoRA set as a PEFT adapter (float32 tensors). `baseModel` goes to
 // base_model_name_or_path. Throws std::invalid_argument for other methods: a mixture has no
 // PEFT form (export it in the workbench format or merged).

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <stdexcept>
 
 namespace slim::jobs {
@@ -65,6 +66,27 @@ engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &p
         source.base_model_name = source.base_model_dir.string();
     source.checkpoint_dir = chosen->path;
     return source;
+}
+
+std::string importAdapterSpecText(const std::string &adapterDir, const std::string &baseModelDir,
+                                  const std::string &name)
+{
+    return engine::importAdapterSpec(adapterDir, baseModelDir, name);
+}
+
+std::string localBaseModelOf(const std::string &adapterDir)
+{
+    std::ifstream in(fs::path(adapterDir) / "adapter_config.json");
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    if (!json.is_object())
+        return {};
+    std::string base;
+    if (json.contains("base_model_name_or_path") && json["base_model_name_or_path"].is_string())
+        base = json["base_model_name_or_path"].get<std::string>();
+    else if (json.contains("base_model") && json["base_model"].is_object())
+        base = json["base_model"].value("base_model_name_or_path", std::string());
+    std::error_code ec;
+    return !base.empty() && fs::exists(fs::path(base) / "config.json", ec) ? base : std::string();
 }
 
 } // namespace slim::jobs

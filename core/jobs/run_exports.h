@@ -25,4 +25,13 @@ std::filesystem::path baseModelDirOf(const store::RunRecord &run, const Workbenc
 engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &paths,
                                     std::int64_t runId, std::optional<std::int64_t> step);
 
+// The spec (JSON text) of a run that evaluates the adapter in `adapterDir` on `baseModelDir`
+// (engine::importAdapterSpec); throws naming the file and field when they do not fit.
+std::string importAdapterSpecText(const std::string &adapterDir, const std::string &baseModelDir,
+                                  const std::string &name = {});
+
+// The base model an adapter folder names (PEFT's base_model_name_or_path, or the workbench
+// format's base_model), when that is a model folder on this machine; "" otherwise.
+std::string localBaseModelOf(const std::string &adapterDir);
+
 } // namespace slim::jobs

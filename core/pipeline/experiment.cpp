@@ -116,11 +116,25 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
         return {RunStatus::Cancelled, "cancelled before training", ""};
 
     torch::manual_seed(spec.seed);
-    AdapterSet adapters(model, spec.adapter);
+    AdapterSet adapters(nullptr);
+    if (spec.init_adapter.empty()) {
+        adapters = AdapterSet(model, spec.adapter);
+    } else {
+        // An adapter trained elsewhere (PEFT) or exported: trained further, or only evaluated.
+        observer.log("starting from the adapter in " + spec.init_adapter);
+        adapters = loadAdapters(spec.init_adapter, model);
+        if (adapters->config().method != spec.adapter.method)
+            throw std::invalid_argument("init_adapter: " + spec.init_adapter + " holds a "
+                                        + methodName(adapters->config().method)
+                                        + " adapter, but adapter.method is "
+                                        + methodName(spec.adapter.method));
+    }
     prepared.trainable_parameters = adapters->trainableParameterCount();
     observer.prepared(prepared);
 
-    TaskExampleSource source(downstream, spec.seed, spec.schedule.steps * spec.schedule.batch_size,
+    const bool evaluateOnly = spec.schedule.steps == 0;
+    TaskExampleSource source(downstream, spec.seed,
+                             std::max<int64_t>(1, spec.schedule.steps) * spec.schedule.batch_size,
                              spec.schedule.batch_size);
     Trainer trainer(adapters, spec.schedule, source, observer, c.run_dir / "checkpoints");
     bool evalStopped = false;
@@ -132,13 +146,19 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
     if (c.resume_checkpoint) {
         observer.log("resuming from " + c.resume_checkpoint->string());
         trainer.resumeFrom(*c.resume_checkpoint);
-    } else {
+    } else if (!evaluateOnly) {
         // Step 0: the adapted model before training (zero-initialised adapters: the base).
         adapters->eval();
         if (!evaluator.scoreRun(model, adapters.get(), 0, false, false, stop))
             return {RunStatus::Cancelled, "cancelled before training", ""};
     }
-    const auto status = trainer.run(stop);
+    auto status = trainer.run(stop);
+    if (evaluateOnly && status == RunStatus::Succeeded) {
+        // No training: the adapter as it came, scored like a trained run's final step.
+        adapters->eval();
+        trainer.evaluate(0, true);
+        trainer.saveCheckpoint();
+    }
     if (status == RunStatus::Cancelled || evalStopped || stop.stop_requested())
         return {RunStatus::Cancelled,
                 "cancelled at step " + std::to_string(trainer.step())

@@ -3,6 +3,7 @@
 #include "adapters/adapter_set.h"
 #include "adapters/peft_adapter.h"
 #include "model/model_io.h"
+#include "pipeline/run_spec.h"
 
 #include <torch/torch.h>
 
@@ -94,6 +95,19 @@ void exportMerged(const ExportSource &source, const fs::path &out, const std::st
                               fs::copy_options::overwrite_existing);
         }
     });
+}
+
+std::string importAdapterSpec(const fs::path &adapterDir, const fs::path &baseModelDir,
+                              const std::string &name)
+{
+    const auto config = loadConfig(baseModelDir);
+    RunSpec spec;
+    spec.name = name.empty() ? "import " + fs::absolute(adapterDir).filename().string() : name;
+    spec.base_model = fs::absolute(baseModelDir).lexically_normal().string();
+    spec.init_adapter = fs::absolute(adapterDir).lexically_normal().string();
+    spec.adapter = adapterConfigOf(adapterDir, config);
+    spec.schedule.steps = 0;
+    return spec.toJson().dump(2);
 }
 
 } // namespace slim::engine

@@ -29,4 +29,12 @@ void exportAdapter(const ExportSource &source, const std::string &format,
 void exportMerged(const ExportSource &source, const std::filesystem::path &out,
                   const std::string &dtype = {});
 
+// Bringing an adapter in: the run spec (JSON text) that evaluates the adapter in `adapterDir`
+// (a PEFT adapter or a workbench export) on the base in `baseModelDir` like any run, so its
+// forgetting and downstream scores sit next to the workbench's own: init_adapter set, the
+// adapter section read from the folder, schedule.steps 0. Throws ModelLoadError naming the
+// file and field when the adapter does not fit the base.
+std::string importAdapterSpec(const std::filesystem::path &adapterDir,
+                              const std::filesystem::path &baseModelDir, const std::string &name);
+
 } // namespace slim::engine

@@ -21,6 +21,7 @@ void forEachField(Spec &s, Visitor &&v)
     v("name", s.name);
     v("base_model", s.base_model);
     v("base_dtype", s.base_dtype);
+    v("init_adapter", s.init_adapter);
     v("seed", s.seed);
     v("data.setting", s.data.setting);
     v("data.tasks", s.data.tasks);
@@ -77,6 +78,11 @@ const std::map<std::string, Meta> &fieldMeta()
                         "f32 on a CPU), bf16, f16 or f32. Adapters, routers, cluster state and "
                         "optimizer stay f32.",
                         {"auto", "bf16", "f16", "f32"}}},
+        {"init_adapter", {T::String, -inf, inf,
+                          "An adapter folder to start from instead of a fresh initialisation: a "
+                          "PEFT adapter trained elsewhere, or one exported from the workbench "
+                          "(its method must be adapter.method). With schedule.steps 0 the run "
+                          "only evaluates it, next to the workbench's own runs."}},
         {"seed", {T::Integer, 0, 9.007e15, "Seed of initialisation, data order and masks."}},
         {"data.setting", {T::Choice, -inf, inf,
                           "mds: one model on a mixture of the tasks; sds: one task.",
@@ -84,7 +90,8 @@ const std::map<std::string, Meta> &fieldMeta()
         {"data.tasks", {T::StringList, -inf, inf, "Downstream tasks to train on."}},
         {"data.train_examples_per_task", {T::Integer, 1, 1e7,
                                           "Training examples taken from each task."}},
-        {"schedule.steps", {T::Integer, 1, 1e8, "Optimizer steps."}},
+        {"schedule.steps", {T::Integer, 0, 1e8,
+                            "Optimizer steps; 0 = only evaluate (an init_adapter, or the base)."}},
         {"schedule.batch_size", {T::Integer, 1, 65536, "Examples per optimizer step."}},
         {"schedule.grad_accum", {T::Integer, 1, 65536,
                                  "Micro-batches per step (batch_size must be a multiple)."}},
@@ -140,7 +147,7 @@ std::vector<FieldSpec> buildSchema()
         f.help = m.help;
         f.choices = m.choices;
         f.default_value = value;
-        f.folder = path == "base_model"; // "builtin" or a model folder
+        f.folder = path == "base_model" || path == "init_adapter";
         fields.push_back(f);
     });
     FieldSpec method;

@@ -42,6 +42,7 @@ struct RunSpec
     std::string name = "run";
     std::string base_model = "builtin"; // "builtin" or a Hugging Face model folder
     std::string base_dtype = "auto";    // frozen base weights: auto | bf16 | f16 | f32
+    std::string init_adapter;           // "" or an adapter folder to start from (PEFT or ours)
     uint64_t seed = 1234;
     AdapterConfig adapter;
     DataPlan data;

@@ -282,6 +282,20 @@ private Q_SLOTS:
                           "--max-items", "4", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
 
+        // Recorded as a run of its own, scored like the workbench's runs, shown by compare.
+        r = slimctl({"import-adapter", adapter, "--model", m_base, "--name", "peft dora"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto match = QRegularExpression(R"(run (\d+) \()").match(r.err);
+        QVERIFY(match.hasMatch());
+        const auto imported = show(match.captured(1).toLongLong());
+        QCOMPARE(imported["method"].get<std::string>(), std::string("dora"));
+        QCOMPARE(imported["spec"]["schedule"]["steps"].get<int>(), 0);
+        QCOMPARE(imported["spec"]["adapter"]["use_rslora"].get<bool>(), true);
+        QVERIFY(imported["tags"].dump().find("imported") != std::string::npos);
+        QVERIFY(!imported["scores"].is_null());
+        auto compared = slimctl({"compare", match.captured(1), QString::number(m_runs["lora"])});
+        QVERIFY2(compared.code == 0 && compared.out.contains("peft dora"), qPrintable(compared.out));
+
         const auto other = m_dir.path() + "/llama-other";
         QVERIFY(!reference({"make-checkpoint", "--out", other, "--arch", "llama", "--hidden", "48"}).is_null());
         r = slimctl({"score", "--model", other, "--adapter", adapter, "--ids", kIds});

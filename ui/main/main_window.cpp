@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "spec_service.h"
+
 #include "common/error_box.h"
 #include "compare/compare_view.h"
 #include "forms/new_run_dialog.h"
@@ -8,6 +10,9 @@
 #include "runview/run_view.h"
 
 #include <QAction>
+#include <QJsonObject>
+#include <QJsonDocument>
+#include <QFileDialog>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -159,6 +164,8 @@ void MainWindow::createActions()
         return action;
     };
     add(QStringLiteral("&New run…"), QKeySequence(Qt::CTRL | Qt::Key_N), [this] { newRun(); }, true);
+    add(QStringLiteral("&Import adapter…"), QKeySequence(Qt::CTRL | Qt::Key_I),
+        [this] { importAdapter(); }, false);
     add(QStringLiteral("Run the &demo"), QKeySequence(Qt::CTRL | Qt::Key_D), [this] { runDemo(); },
         true);
     file->addSeparator();
@@ -192,12 +199,15 @@ void MainWindow::newRun()
     openNewRunDialog({}, std::nullopt);
 }
 
-void MainWindow::openNewRunDialog(const QString &specJson, std::optional<std::int64_t> parentRunId)
+void MainWindow::openNewRunDialog(const QString &specJson, std::optional<std::int64_t> parentRunId,
+                                  const QString &name, const QStringList &tags)
 {
     auto *dialog = new NewRunDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (!specJson.isEmpty())
-        dialog->setSpecJson(specJson);
+        dialog->setSpecJson(specJson, name);
+    if (!tags.isEmpty())
+        dialog->setTags(tags);
     connect(dialog, &NewRunDialog::submitted, this,
             [this, parentRunId](const QString &spec, const QStringList &tags, bool startNow) {
                 QString error;
@@ -209,6 +219,29 @@ void MainWindow::openNewRunDialog(const QString &specJson, std::optional<std::in
                 m_catalog->refresh();
             });
     dialog->open();
+}
+
+void MainWindow::importAdapter()
+{
+    const auto adapter = QFileDialog::getExistingDirectory(
+        this, QStringLiteral("Choose an adapter folder (PEFT, or exported from the workbench)"));
+    if (adapter.isEmpty())
+        return;
+    auto base = services::localBaseModelOf(adapter);
+    if (base.isEmpty())
+        base = QFileDialog::getExistingDirectory(
+            this, QStringLiteral("Choose the base model the adapter was trained on"));
+    if (base.isEmpty())
+        return;
+    QString error;
+    const auto spec = services::importAdapterSpec(adapter, base, &error);
+    if (spec.isEmpty()) {
+        showError(this, QStringLiteral("The adapter cannot be imported"),
+                  QStringLiteral("It does not fit the base model."), error);
+        return;
+    }
+    const auto name = QJsonDocument::fromJson(spec.toUtf8()).object().value("name").toString();
+    openNewRunDialog(spec, std::nullopt, name, {QStringLiteral("imported")});
 }
 
 void MainWindow::runDemo()

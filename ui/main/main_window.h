@@ -37,6 +37,9 @@ public:
     CompareView *compareRuns(const QList<qint64> &runIds);
     void runDemo();
     void newRun();
+    // Asks for an adapter folder (and its base model when the adapter does not name one here)
+    // and opens New run with the spec that evaluates it (init_adapter, no training steps).
+    void importAdapter();
     // When jobs are active: false leaves closing to the user's answer (see closeEvent). Tests
     // replace the question.
     void setCloseConfirmer(std::function<bool(int activeJobs)> confirmer);
@@ -50,7 +53,8 @@ private:
     void onRunsListed(const services::RunSummaries &runs);
     void onJobFinished(const services::JobInfo &job);
     void duplicateRun(std::int64_t runId);
-    void openNewRunDialog(const QString &specJson, std::optional<std::int64_t> parentRunId);
+    void openNewRunDialog(const QString &specJson, std::optional<std::int64_t> parentRunId,
+                          const QString &name = {}, const QStringList &tags = {});
     void resumeRun(std::int64_t runId);
     void closeDocument(int index);
     void restoreLayout();
