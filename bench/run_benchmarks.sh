@@ -23,7 +23,7 @@ PY=/usr/bin/python3
 THREADS=$(nproc)
 
 cd "$ROOT"
-flock /tmp/slim-build.lock cmake --build "$BUILD" -j2 --target bench_layers bench_train bench_eval
+flock /tmp/slim-build.lock cmake --build "$BUILD" -j2 --target bench_layers bench_train bench_eval bench_memory
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.jsonl "$OUT"/eval_requests.json
@@ -200,5 +200,8 @@ for round in $(seq 1 "$ROUNDS"); do
         "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
         --round "$round" --requests "$OUT/eval_requests.json"
 done
+
+# Memory does not depend on the machine's load: the estimate against the tracked peak.
+"$BUILD/bench/bench_memory" "${QUICK[@]}" --out "$OUT/memory.jsonl"
 
 "$PY" bench/summarize.py "$OUT" | tee "$OUT/summary.md"

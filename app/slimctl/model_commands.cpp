@@ -113,14 +113,12 @@ std::vector<int64_t> parseIds(const std::string &text, int64_t vocab)
     return ids;
 }
 
-ByteTokenizer tokenizerOf(const std::string &modelDir)
+ByteTokenizer tokenizerOf(const LoadedModel &loaded, const std::string &modelDir)
 {
     try {
-        return ByteTokenizer::load(modelDir);
+        return ByteTokenizer::forModel(modelDir, loaded.model->config().vocab_size);
     } catch (const std::exception &e) {
-        throw std::invalid_argument(std::string(e.what())
-                                    + "; this build tokenizes text only for models with the "
-                                      "workbench's byte tokenizer: pass token ids with --ids");
+        throw std::invalid_argument(std::string(e.what()) + "; pass token ids with --ids");
     }
 }
 
@@ -130,7 +128,7 @@ int cmdScore(const GlobalOptions &g, const ScoreArgs &a)
 {
     auto loaded = loadForInference(g, a.model);
     const bool fromText = a.ids.empty();
-    const auto ids = fromText ? tokenizerOf(a.model.model).encode(a.text, true)
+    const auto ids = fromText ? tokenizerOf(loaded, a.model.model).encode(a.text, true)
                               : parseIds(a.ids, loaded.model->config().vocab_size);
     torch::InferenceMode guard;
     auto input = torch::tensor(ids, torch::kLong).unsqueeze(0).to(loaded.model->device());
@@ -163,7 +161,7 @@ int cmdScore(const GlobalOptions &g, const ScoreArgs &a)
 int cmdGenerate(const GlobalOptions &g, const GenerateArgs &a)
 {
     auto loaded = loadForInference(g, a.model);
-    const auto tokenizer = tokenizerOf(a.model.model);
+    const auto tokenizer = ByteTokenizer::forModel(a.model.model, loaded.model->config().vocab_size);
     auto opts = a.options;
     opts.stop_token_ids = {ByteTokenizer::kEos};
     opts.pad_token_id = ByteTokenizer::kPad;
@@ -183,6 +181,7 @@ int cmdEval(const GlobalOptions &g, const EvalArgs &a)
 {
     auto loaded = loadForInference(g, a.model);
     auto &model = loaded.model;
+    const auto tokenizer = ByteTokenizer::forModel(a.model.model, model->config().vocab_size);
     auto locator = data::DataLocator::fromEnvironment();
     auto names = a.tasks.empty() ? data::taskNames() : a.tasks;
     EvalOptions options;
@@ -194,7 +193,7 @@ int cmdEval(const GlobalOptions &g, const EvalArgs &a)
     nlohmann::json out = nlohmann::json::array();
     for (const auto &name : names) {
         auto task = data::buildTask(name, locator);
-        auto scores = evaluateTask(model, ByteTokenizer(), task, options);
+        auto scores = evaluateTask(model, tokenizer, task, options);
         for (const auto &mode : scores.modes) {
             for (const auto &m : mode.metrics) {
                 out.push_back({{"task", name}, {"mode", scoringModeName(mode.mode)},

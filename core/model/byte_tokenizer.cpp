@@ -49,8 +49,9 @@ ByteTokenizer ByteTokenizer::load(const std::filesystem::path &modelDir)
     const auto path = modelDir / kFileName;
     std::ifstream in(path);
     if (!in)
-        throw std::runtime_error(path.string() + ": no tokenizer file (the workbench reads "
-                                                 "byte-level tokenizers only for now)");
+        throw std::runtime_error(path.string() + ": no tokenizer file (this build reads the "
+                                                 "workbench's byte-level tokenizer only; a "
+                                                 "Hugging Face tokenizer.json is not read yet)");
     nlohmann::json json;
     try {
         json = nlohmann::json::parse(in);
@@ -61,6 +62,16 @@ ByteTokenizer ByteTokenizer::load(const std::filesystem::path &modelDir)
         throw std::runtime_error(path.string() + ": not a byte tokenizer with "
                                  + std::to_string(kVocabSize) + " tokens");
     return {};
+}
+
+ByteTokenizer ByteTokenizer::forModel(const std::filesystem::path &modelDir, int64_t vocabSize)
+{
+    auto tokenizer = load(modelDir);
+    if (vocabSize < kVocabSize)
+        throw std::runtime_error((modelDir / "config.json").string() + ": vocab_size "
+                                 + std::to_string(vocabSize) + " cannot hold the byte tokenizer's "
+                                 + std::to_string(kVocabSize) + " ids");
+    return tokenizer;
 }
 
 } // namespace slim::engine

@@ -28,6 +28,10 @@ public:
     void save(const std::filesystem::path &modelDir) const;
     // Throws std::runtime_error naming the file when it is missing or not a byte tokenizer.
     static ByteTokenizer load(const std::filesystem::path &modelDir);
+    // The tokenizer of the model in `modelDir`, checked against its vocabulary: a model whose
+    // folder has no byte tokenizer (a Hugging Face tokenizer.json is not read yet) or whose
+    // vocab_size cannot hold it is refused, so text is never fed to it as meaningless ids.
+    static ByteTokenizer forModel(const std::filesystem::path &modelDir, int64_t vocabSize);
 };
 
 } // namespace slim::engine

@@ -4,6 +4,7 @@
 #include "run_preflight.h"
 #include "common/sha256.h"
 #include "data/task_catalog.h"
+#include "model/byte_tokenizer.h"
 #include "model/model_io.h"
 #include "train/trainer.h"
 
@@ -81,6 +82,11 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
         throw ModelLoadError("base model " + modelDir.string()
                              + " not found (run `slimctl pretrain` to build the built-in one)");
     const auto config = loadConfig(modelDir);
+    try {
+        ByteTokenizer::forModel(modelDir, config.vocab_size); // the tasks are tokenized with it
+    } catch (const std::runtime_error &e) {
+        throw std::invalid_argument(std::string("base_model: ") + e.what());
+    }
     // Before any weight is read: a job that cannot fit says so now.
     const auto memory = checkRunMemory(spec, config, device.str());
     observer.log("memory: " + memory.summary());

@@ -76,6 +76,9 @@ void checkSeed(RunStore &store, int version)
         QCOMPARE(routing.size(), std::size_t(1));
         QCOMPARE(routing[0].tokens, 4096);
         QCOMPARE(store.latestCheckpoint(1)->path, std::string("ckpt/100"));
+        QVERIFY(!store.latestCheckpoint(1)->pinned); // migration 5's column, off for old rows
+        store.setCheckpointPinned(1, 100, true);
+        QVERIFY(store.latestCheckpoint(1)->pinned);
     }
 }
 

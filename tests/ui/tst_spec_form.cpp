@@ -246,7 +246,7 @@ private Q_SLOTS:
         QVERIFY(!dialog.issueList()->isVisible());
 
         // An integer below its minimum, and a cross-field rule only the engine knows.
-        retype(form->editor("schedule.steps"), "0");
+        retype(form->editor("schedule.steps"), "-1");
         QVERIFY(!form->fieldMessage("schedule.steps").isEmpty());
         retype(form->editor("schedule.steps"), "10");
         retype(form->editor("schedule.batch_size"), "6");
