@@ -316,11 +316,8 @@ AdapterConfig readWorkbenchConfig(const fs::path &dir, const LlamaConfig &base,
                                   ModuleOverrides &overrides)
 {
     const auto configPath = (dir / kConfigFile).string();
-    std::ifstream in(dir / kConfigFile);
-    if (!in)
-        throw ModelLoadError(configPath + ": file not found");
+    auto json = readJsonFile(dir / kConfigFile);
     try {
-        auto json = nlohmann::json::parse(in);
         if (!json.is_object())
             throw std::invalid_argument("expected a JSON object");
         // Folders written before the format was versioned have no version key: version 1.

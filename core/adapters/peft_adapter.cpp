@@ -26,17 +26,10 @@ constexpr const char *kPrefix = "base_model.model.";
 
 nlohmann::json readConfig(const fs::path &path)
 {
-    std::ifstream in(path);
-    if (!in)
-        throw ModelLoadError(path.string() + ": file not found");
-    try {
-        auto json = nlohmann::json::parse(in);
-        if (!json.is_object())
-            throw ModelLoadError(path.string() + ": expected a JSON object");
-        return json;
-    } catch (const nlohmann::json::parse_error &e) {
-        throw ModelLoadError(path.string() + ": not valid JSON: " + e.what());
-    }
+    auto json = readJsonFile(path);
+    if (!json.is_object())
+        throw ModelLoadError(path.string() + ": expected a JSON object");
+    return json;
 }
 
 // Every projection the engine can adapt, as (layer, projection, full module name).

@@ -21,18 +21,6 @@ constexpr const char *kGenerationConfigFile = "generation_config.json";
 constexpr const char *kWeightsFile = "model.safetensors";
 constexpr const char *kIndexFile = "model.safetensors.index.json";
 
-nlohmann::json readJsonFile(const fs::path &path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw ModelLoadError(path.string() + ": file not found");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error &e) {
-        throw ModelLoadError(path.string() + ": not valid JSON: " + e.what());
-    }
-}
-
 void writeJsonFile(const fs::path &path, const nlohmann::json &json)
 {
     std::ofstream out(path);
@@ -195,6 +183,18 @@ void assignTensors(torch::nn::Module &module, const std::map<std::string, torch:
         if (!used.count(name))
             throw ModelLoadError(source + ": unexpected tensor '" + name
                                  + "' (does the config match the weights?)");
+    }
+}
+
+nlohmann::json readJsonFile(const fs::path &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw ModelLoadError(path.string() + ": file not found");
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::parse_error &e) {
+        throw ModelLoadError(path.string() + ": not valid JSON: " + e.what());
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "causal_lm.h"
 
+#include <nlohmann/json_fwd.hpp>
 #include <torch/types.h>
 
 #include <filesystem>
@@ -56,6 +57,10 @@ CausalLm loadModel(const std::filesystem::path &dir, torch::Device device = torc
                    std::vector<std::string> *warnings = nullptr);
 
 LlamaConfig loadConfig(const std::filesystem::path &dir);
+
+// A JSON file of a model or adapter folder; ModelLoadError naming the file when it is missing
+// or not valid JSON.
+nlohmann::json readJsonFile(const std::filesystem::path &path);
 
 // The dtype named by a config's torch_dtype or a user's choice ("bfloat16"/"bf16",
 // "float16"/"f16"/"fp16", "float32"/"f32"/"fp32"); throws std::invalid_argument otherwise.
