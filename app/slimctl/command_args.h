@@ -95,6 +95,7 @@ struct ExportMergedArgs
     std::string out;
     std::string dtype; // "" = the base's
     std::optional<std::int64_t> step;
+    std::string routing; // SLIM: "mean" (default: the run's recorded routing) or "w1,w2,..."
 };
 
 struct PinArgs

@@ -150,6 +150,10 @@ int runSlimctl(int argc, char **argv)
         ->check(CLI::IsMember({"bf16", "f16", "f32"}));
     exportMergedCmd->add_option("--step", exportMerged.step,
                                 "Checkpoint step (default: the latest)");
+    exportMergedCmd->add_option("--routing", exportMerged.routing,
+                                "SLIM: the routing to merge at: mean (the run's recorded mean "
+                                "routing per layer, the default) or one weight per expert, LoRA "
+                                "experts then identity experts (w1,w2,...)");
 
     ImportAdapterArgs importArgs;
     auto *importCmd = app.add_subcommand(

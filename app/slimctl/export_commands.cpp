@@ -47,8 +47,17 @@ int cmdExportAdapter(const GlobalOptions &g, const ExportAdapterArgs &a)
 
 int cmdExportMerged(const GlobalOptions &g, const ExportMergedArgs &a)
 {
-    const auto source = sourceOf(g, a.run, a.step);
-    engine::exportMerged(source, a.out, a.dtype);
+    const auto paths = jobs::WorkbenchPaths::resolve(g.database);
+    store::RunStore db(paths.database.string());
+    const auto runId = resolveRunId(db, a.run);
+    const auto source = jobs::exportSourceOf(db, paths, runId, a.step);
+    // SLIM merges at a routing: the run's own mean routing unless weights are given.
+    std::vector<std::vector<double>> routing;
+    if (db.getRun(runId)->method == "slim")
+        routing = jobs::mergeRoutingOf(db, runId, source.step, a.routing);
+    else if (!a.routing.empty())
+        throw std::invalid_argument("--routing applies to SLIM runs only");
+    engine::exportMerged(source, a.out, a.dtype, routing);
     report(g, source, "merged model", a.out);
     return 0;
 }

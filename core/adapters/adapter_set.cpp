@@ -252,13 +252,22 @@ bool AdapterSetImpl::canFold() const
     return m_config.method == AdapterMethod::Lora || m_config.method == AdapterMethod::Dora;
 }
 
-void AdapterSetImpl::foldIntoBase()
+void AdapterSetImpl::foldIntoBase(const std::vector<std::vector<double>> &routing)
 {
-    if (!canFold())
-        throw std::logic_error("only LoRA and DoRA can be folded into the base weights, not "
-                               + methodName(m_config.method));
+    if (!canFold() && !canFoldAtRouting())
+        throw std::logic_error("a " + methodName(m_config.method)
+                               + " adapter has no single merged form (only LoRA, DoRA, and SLIM "
+                                 "at a chosen routing)");
     if (!m_attached)
         throw std::logic_error("the adapters are detached already");
+    if (canFoldAtRouting()) {
+        if (int64_t(routing.size()) != m_model->numLayers())
+            throw std::invalid_argument("routing: " + std::to_string(routing.size())
+                                        + " layers given, the model has "
+                                        + std::to_string(m_model->numLayers()));
+        for (size_t i = 0; i < m_slims.size(); ++i)
+            m_slims[i]->foldInto(*m_model->layer(int64_t(i)).mlp, routing[i]);
+    }
     for (auto &l : m_loras)
         l.lora->foldInto(*l.linear);
     detach();

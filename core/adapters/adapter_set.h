@@ -82,9 +82,13 @@ public:
     std::vector<ClusterReport> takeClusterReports();
 
     // LoRA and DoRA fold into the base weights (W <- W + s B A); afterwards the model runs
-    // without adapters and this set is detached. Throws std::logic_error for other methods.
+    // without adapters and this set is detached. SLIM folds at a fixed routing: `routing` has
+    // one weight vector per layer (LoRA experts, then identity experts), merge masks at their
+    // expectation (its attention LoRAs fold as LoRA). Throws std::logic_error for the other
+    // methods, std::invalid_argument for a routing of the wrong shape.
     bool canFold() const;
-    void foldIntoBase();
+    bool canFoldAtRouting() const { return m_config.method == AdapterMethod::Slim; }
+    void foldIntoBase(const std::vector<std::vector<double>> &routing = {});
 
     // Removes the adapters from the model (idempotent). The base weights stay frozen.
     void detach();

@@ -64,6 +64,17 @@ torch::Tensor LoraBankImpl::expertDelta(int64_t expert, const torch::Tensor &x)
     return torch::matmul(torch::matmul(dropped(x), a.t()), b.t()) * m_scaling;
 }
 
+torch::Tensor LoraBankImpl::denseDelta(const std::vector<double> &weights, double factor) const
+{
+    TORCH_CHECK(int64_t(weights.size()) == numExperts(), "denseDelta: ", weights.size(),
+                " weights for ", numExperts(), " experts");
+    auto w = torch::tensor(weights, lora_A.options().dtype(torch::kDouble)).to(lora_A.scalar_type());
+    // sum_i w_i B_i A_i = [B_1 .. B_n] diag(w) [A_1; ..; A_n]
+    auto b = (lora_B * w.view({-1, 1, 1})).permute({1, 0, 2}).reshape({outFeatures(), -1});
+    auto a = lora_A.reshape({-1, inFeatures()});
+    return torch::matmul(b, a) * (m_scaling * factor);
+}
+
 torch::Tensor LoraBankImpl::l1() const
 {
     return lora_A.abs().mean({1, 2}).sum() + lora_B.abs().mean({1, 2}).sum();

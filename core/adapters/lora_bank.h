@@ -5,6 +5,8 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include <vector>
+
 namespace slim::engine {
 
 // Row/column masks of the fast dynamic merge: dropping whole columns of A (input features) and
@@ -32,6 +34,10 @@ public:
                              const torch::Tensor &denseMask, double factor = 1.0);
     // One expert for all rows of x: [T, C_in] -> [T, C_out] = s * B_i A_i x.
     torch::Tensor expertDelta(int64_t expert, const torch::Tensor &x);
+
+    // The dense weight delta at a fixed routing: s * factor * sum_i weights[i] B_i A_i,
+    // [C_out, C_in] in float32 (a static merge of the experts).
+    torch::Tensor denseDelta(const std::vector<double> &weights, double factor) const;
 
     // sum over experts of mean|A_i| + mean|B_i| (the paper's L1 term for this projection)
     torch::Tensor l1() const;

@@ -138,6 +138,28 @@ torch::Tensor SlimMlpImpl::forward(const torch::Tensor &u, const torch::Tensor &
     return out.view(shape);
 }
 
+void SlimMlpImpl::foldInto(MlpImpl &mlp, const std::vector<double> &weights) const
+{
+    if (int64_t(weights.size()) != m_numLora + m_numIdentity)
+        throw std::invalid_argument("routing: " + std::to_string(weights.size())
+                                    + " weights for " + std::to_string(m_numLora + m_numIdentity)
+                                    + " experts (LoRA experts, then identity experts)");
+    const std::vector<double> lora(weights.begin(), weights.begin() + m_numLora);
+    // The expectation of the merge masks: (1 - p), or 1 with DARE's rescale or without masks.
+    const bool masked = m_config.merge != "off" && m_config.inference_mask != "none";
+    const double factor = masked ? naiveMask(1, 1, 1, {m_config.drop_rate, m_config.dare_rescale},
+                                             MaskMode::Expected, torch::TensorOptions())
+                                       .factor
+                                 : 1.0;
+    torch::NoGradGuard noGrad;
+    for (auto [bank, linear] : {std::pair{gate_proj.get(), mlp.gate_proj.get()},
+                                std::pair{up_proj.get(), mlp.up_proj.get()},
+                                std::pair{down_proj.get(), mlp.down_proj.get()}}) {
+        auto delta = bank->denseDelta(lora, factor);
+        linear->weight.copy_(linear->weight.to(delta.scalar_type()) + delta);
+    }
+}
+
 torch::Tensor SlimMlpImpl::l1() const
 {
     return gate_proj->l1() + up_proj->l1() + down_proj->l1();

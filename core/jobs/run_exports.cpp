@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 namespace slim::jobs {
@@ -65,7 +66,56 @@ engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &p
     if (source.base_model_name == "builtin")
         source.base_model_name = source.base_model_dir.string();
     source.checkpoint_dir = chosen->path;
+    source.step = chosen->step;
     return source;
+}
+
+std::vector<std::vector<double>> mergeRoutingOf(store::RunStore &db, std::int64_t runId,
+                                                std::int64_t step, const std::string &choice)
+{
+    if (!choice.empty() && choice != "mean") {
+        std::vector<double> weights;
+        std::string item;
+        for (char c : choice + ",") {
+            if (c != ',') {
+                item += c;
+                continue;
+            }
+            size_t used = 0;
+            double w = -1;
+            try {
+                w = std::stod(item, &used);
+            } catch (const std::exception &) {
+                used = 0;
+            }
+            if (used == 0 || used != item.size() || w < 0)
+                throw std::invalid_argument("--routing: '" + item
+                                            + "' is not a non-negative expert weight");
+            weights.push_back(w);
+            item.clear();
+        }
+        return {weights};
+    }
+    for (const char *probe : {"downstream", "train"}) {
+        std::map<std::int64_t, std::map<std::int64_t, std::map<std::int64_t, double>>> byStep;
+        for (const auto &row : db.routingExpertStats(runId, {}, probe)) {
+            if (row.step <= step)
+                byStep[row.step][row.layer][row.expert] = row.meanWeight;
+        }
+        if (byStep.empty())
+            continue;
+        std::vector<std::vector<double>> routing;
+        for (const auto &[layer, experts] : byStep.rbegin()->second) {
+            std::vector<double> weights;
+            for (const auto &[expert, w] : experts)
+                weights.push_back(w);
+            routing.push_back(weights);
+        }
+        return routing;
+    }
+    throw std::invalid_argument("run " + std::to_string(runId)
+                                + " recorded no routing up to step " + std::to_string(step)
+                                + "; give the weights with --routing w1,w2,...");
 }
 
 std::string importAdapterSpecText(const std::string &adapterDir, const std::string &baseModelDir,

@@ -7,6 +7,7 @@
 #include "store/run_store.h"
 
 #include <optional>
+#include <vector>
 
 namespace slim::jobs {
 
@@ -24,6 +25,14 @@ std::filesystem::path baseModelDirOf(const store::RunRecord &run, const Workbenc
 // (at that step: the steps it has are listed), a checkpoint folder deleted from disk.
 engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &paths,
                                     std::int64_t runId, std::optional<std::int64_t> step);
+
+// The routing a SLIM run is merged at (engine::exportMerged): "mean" (or "") = the mean
+// routing weights the run recorded on its downstream evaluation at the latest step up to
+// `step` (falling back to training), one vector per layer; or weights "w1,w2,..." (one per
+// expert, LoRA experts then identity experts) for every layer. Throws std::invalid_argument
+// naming what is missing or malformed.
+std::vector<std::vector<double>> mergeRoutingOf(store::RunStore &db, std::int64_t runId,
+                                                std::int64_t step, const std::string &choice);
 
 // The spec (JSON text) of a run that evaluates the adapter in `adapterDir` on `baseModelDir`
 // (engine::importAdapterSpec); throws naming the file and field when they do not fit.

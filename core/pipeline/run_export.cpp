@@ -65,7 +65,8 @@ void exportAdapter(const ExportSource &source, const std::string &format, const 
     });
 }
 
-void exportMerged(const ExportSource &source, const fs::path &out, const std::string &dtype)
+void exportMerged(const ExportSource &source, const fs::path &out, const std::string &dtype,
+                  std::vector<std::vector<double>> routing)
 {
     const auto info = inspectModelFolder(source.base_model_dir);
     const auto storage = dtypeFromName(dtype.empty() ? (info.stored_dtype == "mixed"
@@ -77,12 +78,17 @@ void exportMerged(const ExportSource &source, const fs::path &out, const std::st
     auto adapters = loadAdapters(source.checkpoint_dir, model);
     const auto method = adapters->config().method;
     if (method != AdapterMethod::Full) {
-        if (!adapters->canFold())
+        if (!adapters->canFold() && !adapters->canFoldAtRouting())
             throw std::invalid_argument(
                 "a " + methodName(method)
                 + " run routes each token to its own mix of experts, so it has no single merged "
                   "model; export it with export-adapter --format slim");
-        adapters->foldIntoBase();
+        if (adapters->canFoldAtRouting() && routing.empty())
+            throw std::invalid_argument("a SLIM run merges at a chosen routing: give one (the "
+                                        "run's mean routing, or a weight per expert)");
+        if (routing.size() == 1)
+            routing.assign(size_t(model->numLayers()), routing.front());
+        adapters->foldIntoBase(routing);
     }
     const bool sharded = info.weight_files.size() > 1;
     writeWhole(out, [&](const fs::path &dir) {

@@ -4,8 +4,10 @@
 // docs/adapter-format.md), or the whole model with the adapter folded in, in the Hugging Face
 // layout, shards and dtype of the base. std-only header: slimctl and the window call it alike.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace slim::engine {
 
@@ -14,6 +16,7 @@ struct ExportSource
     std::filesystem::path base_model_dir; // the base model folder the run trained on
     std::string base_model_name;          // recorded as base_model_name_or_path
     std::filesystem::path checkpoint_dir; // one of the run's checkpoint folders
+    std::int64_t step = 0;                // the checkpoint's step
 };
 
 // format "peft" (LoRA and DoRA runs) or "slim" (every adapter method). Writes `out` whole or
@@ -25,9 +28,13 @@ void exportAdapter(const ExportSource &source, const std::string &format,
 // The base with the run's adapter folded in (W + s B A; DoRA (m / ||W + s B A||)(W + s B A);
 // full fine-tuning: the trained weights), written with the base's shard layout in `dtype`
 // ("bf16", "f16", "f32"; "" = the base's stored dtype), with the base's generation_config.json
-// and tokenizer files copied. Mixture methods have no single merged form and are refused.
+// and tokenizer files copied. SLIM merges at a chosen routing: `routing` holds one weight per
+// expert (LoRA experts, then identity experts) for each layer, or one vector for every layer;
+// its merge masks take their expectation. The other mixtures have no single merged form and
+// are refused.
 void exportMerged(const ExportSource &source, const std::filesystem::path &out,
-                  const std::string &dtype = {});
+                  const std::string &dtype = {},
+                  std::vector<std::vector<double>> routing = {});
 
 // Bringing an adapter in: the run spec (JSON text) that evaluates the adapter in `adapterDir`
 // (a PEFT adapter or a workbench export) on the base in `baseModelDir` like any run, so its

@@ -259,14 +259,26 @@ private Q_SLOTS:
         const auto exported = score(m_base, out);
         QVERIFY(!exported.empty());
         QCOMPARE(maxDifference(exported, score(m_base, checkpointOf(run.toLongLong()))), 0.0);
-        // A mixture has no PEFT or single merged form, and says so.
+        // A mixture has no PEFT form, and says so.
         r = slimctl({"export-adapter", run, "--format", "peft", "--out", out + "-peft"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("no PEFT form"), qPrintable(r.err));
         QVERIFY(!QFileInfo::exists(out + "-peft"));
-        r = slimctl({"export-merged", run, "--out", out + "-merged"});
+        // Merged at the run's recorded mean routing (one weight vector per layer), or at given
+        // weights: a model in the Hugging Face layout that transformers' semantics score.
+        r = slimctl({"export-merged", run, "--out", out + "-merged", "--dtype", "f32"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto merged = referenceScore(out + "-merged");
+        QVERIFY(!merged.empty() && maxDifference(merged, score(m_base)) > 1e-4);
+        r = slimctl({"export-merged", run, "--out", out + "-first", "--routing", "1,0,0,0,0"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = slimctl({"export-merged", run, "--out", out + "-bad", "--routing", "1,0"});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("no single merged model"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("2 weights for 5 experts"), qPrintable(r.err));
+        r = slimctl({"export-merged", QString::number(m_runs["lora"]), "--out", out + "-lora",
+                     "--routing", "1"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("SLIM runs only"), qPrintable(r.err));
     }
 
     void adaptersTrainedElsewhereScoreHere()

@@ -196,6 +196,44 @@ private Q_SLOTS:
         QCOMPARE(maxAbsDiff(fresh->forward(ids), saved), 0.0);
     }
 
+    void slimFoldsAtAChosenRouting()
+    {
+        // With a zero router every token routes uniformly over the top_k = all experts, so the
+        // unmerged SLIM block (masks at their expectation) is the base plus the experts' deltas
+        // weighted 1/E: exactly what folding at the routing [1/E, ...] writes into the weights.
+        auto model = tinyModel(9);
+        auto config = smallConfig(AdapterMethod::Slim);
+        config.num_identity_experts = 2;
+        config.top_k = config.num_lora_experts + config.num_identity_experts;
+        config.weight_yielding = false;
+        config.inference_mask = "expected";
+        config.attention_lora_rank = 4;
+        AdapterSet set(model, config);
+        perturbAdapters(set);
+        {
+            torch::NoGradGuard g;
+            for (auto &item : set->named_parameters()) {
+                if (item.key().find("router") != std::string::npos)
+                    item.value().zero_();
+            }
+        }
+        set->eval();
+        auto ids = randomTokens(2, 10);
+        torch::NoGradGuard g;
+        const auto unmerged = model->forward(ids);
+        const auto experts = size_t(config.top_k);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 set->foldIntoBase({{1.0}, {1.0}})); // wrong expert count
+        set->foldIntoBase(std::vector<std::vector<double>>(
+            2, std::vector<double>(experts, 1.0 / double(experts))));
+        QVERIFY(!model->layer(0).mlp->adapter());
+        QVERIFY(maxAbsDiff(model->forward(ids), unmerged) < 1e-4);
+        // MixLoRA has no merged form.
+        auto other = tinyModel(9);
+        AdapterSet mix(other, smallConfig(AdapterMethod::MixLora));
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, mix->foldIntoBase());
+    }
+
     void loadingIntoAWrongModelFailsClearly()
     {
         QTemporaryDir dir;
