@@ -1,5 +1,7 @@
 #include "routing.h"
 
+#include "model/forward_scope.h"
+
 #include <torch/torch.h>
 
 namespace slim::engine {
@@ -59,6 +61,8 @@ RoutingStatsAccumulator::RoutingStatsAccumulator(int64_t layer, std::string site
 
 void RoutingStatsAccumulator::add(const Routing &routing, const torch::Tensor &validMask)
 {
+    if (ReplayScope::active()) // a checkpointed layer's replay: counted once already
+        return;
     torch::NoGradGuard noGrad;
     auto w = routing.weights.detach();
     auto probs = routing.probs.detach();

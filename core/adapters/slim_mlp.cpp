@@ -1,5 +1,8 @@
 #include "slim_mlp.h"
 
+#include "model/forward_scope.h"
+#include "train/rng_state.h"
+
 #include "projection_mixture.h"
 
 #include <torch/torch.h>
@@ -111,7 +114,17 @@ torch::Tensor SlimMlpImpl::forward(const torch::Tensor &u, const torch::Tensor &
                     : torch::ones({shape[0], shape[1]},
                                   torch::TensorOptions().dtype(torch::kBool).device(u.device()));
     auto valid = mask.reshape({-1});
-    auto [dplus, idx] = scoreAndTrack(x, mask);
+    // A checkpointed layer's replay reuses the original forward's d+ and assignment: the
+    // clusters moved after it, and must not move twice.
+    const bool replay = ReplayScope::active();
+    auto [dplus, idx] = replay ? m_lastScores : scoreAndTrack(x, mask);
+    m_lastScores = {dplus, idx};
+    // Cluster seeding draws random numbers: the replay continues from where the original
+    // forward was after it, so the merge masks it samples are the same.
+    if (replay)
+        restoreRng(m_rngAfterScores);
+    else if (CheckpointScope::active())
+        m_rngAfterScores = captureRng();
 
     auto routerInput = m_config.router_input == "standardised" && idx.defined()
                            ? clusters->standardise(x, idx)

@@ -10,6 +10,7 @@
 #include "lora_bank.h"
 #include "routing.h"
 #include "sliding_clusters.h"
+#include "train/rng_state.h"
 #include "model/llama_layers.h"
 
 #include <torch/nn/module.h>
@@ -54,6 +55,8 @@ private:
     bool m_useClusters;
     RoutingStatsAccumulator m_stats;
     torch::Tensor m_lastAux, m_lastWeights;
+    std::pair<torch::Tensor, torch::Tensor> m_lastScores; // d+ and cluster of the last forward
+    RngState m_rngAfterScores; // checkpointed forwards: the random state after scoring
 };
 TORCH_MODULE(SlimMlp);
 

@@ -1,6 +1,7 @@
 #include "causal_lm.h"
 
 #include "forward_scope.h"
+#include "layer_checkpoint.h"
 #include "rotary.h"
 
 #include <torch/torch.h>
@@ -114,8 +115,14 @@ torch::Tensor CausalLmImpl::hiddenStates(const torch::Tensor &inputIds,
     ForwardScope scope(ctx.tokenMask);
     if (cache && cache->layers.size() != size_t(m_config.num_hidden_layers))
         cache->layers.resize(m_config.num_hidden_layers);
-    for (int64_t i = 0; i < m_config.num_hidden_layers; ++i)
-        h = layer(i).forward(h, ctx, cache ? &cache->layers[i] : nullptr);
+    const bool checkpoint = m_checkpointing && is_training() && !cache
+                            && torch::GradMode::is_enabled();
+    for (int64_t i = 0; i < m_config.num_hidden_layers; ++i) {
+        // A layer whose input needs no gradient (before the first adapter) keeps little anyway.
+        h = checkpoint && h.requires_grad()
+                ? checkpointedLayer(layer(i), h, ctx)
+                : layer(i).forward(h, ctx, cache ? &cache->layers[i] : nullptr);
+    }
     return model->norm(h);
 }
 

@@ -58,12 +58,15 @@ public:
     torch::Device device() const;
     // The sliding window of the layers that have one (one size per model), else 0.
     int64_t slidingWindow() const;
+    // Gradient checkpointing per decoder layer while training (model/layer_checkpoint.h).
+    void setGradientCheckpointing(bool on) { m_checkpointing = on; }
 
     LlamaBackbone model{nullptr};
     torch::Tensor lm_head_weight; // undefined when tie_word_embeddings
 
 private:
     LlamaConfig m_config;
+    bool m_checkpointing = false;
 };
 TORCH_MODULE(CausalLm);
 

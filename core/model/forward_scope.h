@@ -22,4 +22,35 @@ private:
     const torch::Tensor *m_previous;
 };
 
+// Marks the replay of a checkpointed decoder layer during backward (gradient checkpointing):
+// adapters then reuse what the original forward decided (SLIM's d+ and cluster assignment) and
+// record no statistics, so a replay changes nothing but gradients.
+class ReplayScope
+{
+public:
+    ReplayScope();
+    ~ReplayScope();
+    ReplayScope(const ReplayScope &) = delete;
+    ReplayScope &operator=(const ReplayScope &) = delete;
+    static bool active();
+
+private:
+    bool m_previous;
+};
+
+// Marks the original (no-grad) forward of a checkpointed layer: adapters keep what its replay
+// must reuse (SLIM: the random state after its clusters drew, so the replay's masks match).
+class CheckpointScope
+{
+public:
+    CheckpointScope();
+    ~CheckpointScope();
+    CheckpointScope(const CheckpointScope &) = delete;
+    CheckpointScope &operator=(const CheckpointScope &) = delete;
+    static bool active();
+
+private:
+    bool m_previous;
+};
+
 } // namespace slim::engine

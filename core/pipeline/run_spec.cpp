@@ -45,6 +45,7 @@ void forEachField(Spec &s, Visitor &&v)
     v("schedule.log_every", t.log_every);
     v("schedule.checkpoint_every", t.checkpoint_every);
     v("schedule.keep_checkpoints", t.keep_checkpoints);
+    v("schedule.gradient_checkpointing", t.gradient_checkpointing);
     v("schedule.eval_every", t.eval_every);
     auto &e = s.eval;
     v("eval.general_tasks", e.general_tasks);
@@ -112,6 +113,11 @@ const std::map<std::string, Meta> &fieldMeta()
         {"schedule.append_eos", {T::Boolean, -inf, inf, "EOS token after each answer."}},
         {"schedule.log_every", {T::Integer, 1, 1e8, "Steps between metric/routing reports."}},
         {"schedule.checkpoint_every", {T::Integer, 0, 1e8, "Steps between checkpoints; 0 = end."}},
+        {"schedule.gradient_checkpointing", {T::Boolean, -inf, inf,
+                                             "Keep only each decoder layer's input and replay "
+                                             "the layer in backward: less activation memory, "
+                                             "about a third more compute (not with "
+                                             "adapter.aux_loss_coef > 0)."}},
         {"schedule.keep_checkpoints", {T::Integer, 0, 1e6,
                                        "Checkpoints kept: the last N, plus every evaluated or "
                                        "pinned one; 0 = keep all."}},

@@ -94,7 +94,7 @@ class ActivationCount
 {
 public:
     ActivationCount(const LlamaConfig &c, const AdapterConfig &a, std::int64_t activationBytes,
-                    std::int64_t batch, std::int64_t length)
+                    std::int64_t batch, std::int64_t length, bool checkpointing)
         : m_c(c)
         , m_a(a)
         , m_targets(TargetSpec::parse(a.targets))
@@ -102,6 +102,7 @@ public:
         , m_half(activationBytes != 4)
         , m_tokens(batch * length)
         , m_pairs(batch * length * length)
+        , m_checkpointing(checkpointing)
     {
     }
 
@@ -110,17 +111,25 @@ public:
     {
         const bool full = m_a.method == AdapterMethod::Full;
         const auto d = m_c.hidden_size, V = m_c.vocab_size;
-        std::int64_t saved = 0;
+        std::int64_t saved = 0, largestLayer = 0;
         bool stream = full; // does the residual stream need a gradient yet?
-        for (std::int64_t layer = 0; layer < m_c.num_hidden_layers; ++layer)
-            saved += layerSaved(layer, stream);
+        for (std::int64_t layer = 0; layer < m_c.num_hidden_layers; ++layer) {
+            // Checkpointed layers (those whose input needs a gradient) keep only that input;
+            // backward replays one layer at a time.
+            const bool checkpointed = m_checkpointing && stream;
+            const auto bytes = layerSaved(layer, stream);
+            largestLayer = std::max(largestLayer, bytes);
+            saved += checkpointed ? m_tokens * d * m_p : bytes;
+        }
         // Final norm (its float32 input) and the float32 log-softmax of the logits.
         const std::int64_t head = m_tokens * ((stream ? 4 * d : 0) + (full ? 4 * d : 0) + 4 * V);
         // Backward starts with the gradients of the log-probabilities and of the logits; one
         // layer's backward holds the gradients of its attention probabilities and scores.
         const std::int64_t headTransient = 2 * 4 * m_tokens * V;
-        const std::int64_t layerTransient = 2 * 4 * m_pairs * m_c.num_attention_heads
-                                            + m_tokens * 3 * m_c.intermediate_size * m_p;
+        // (checkpointed: the replayed layer's own activations, then its attention gradients)
+        const std::int64_t layerTransient
+            = 2 * 4 * m_pairs * m_c.num_attention_heads
+              + (m_checkpointing ? largestLayer : m_tokens * 3 * m_c.intermediate_size * m_p);
         return saved + std::max(head + headTransient, layerTransient);
     }
 
@@ -249,6 +258,7 @@ private:
     std::int64_t m_p;
     bool m_half;
     std::int64_t m_tokens, m_pairs;
+    bool m_checkpointing;
 };
 
 } // namespace
@@ -268,7 +278,9 @@ MemoryEstimate estimateTrainingMemory(const LlamaConfig &config, const AdapterCo
     m.optimizer = 8 * m.trainable_parameters;
     const auto micro = std::max<std::int64_t>(
         1, options.batch_size / std::max<std::int64_t>(1, options.grad_accum));
-    m.activations = ActivationCount(config, adapter, p, micro, options.max_length).peak();
+    m.activations = ActivationCount(config, adapter, p, micro, options.max_length,
+                                    options.gradient_checkpointing)
+                        .peak();
     return m;
 }
 

@@ -26,7 +26,8 @@ struct TrainOptions
     bool append_eos = true;       // EOS after each answer
     int64_t log_every = 10;       // metrics and routing statistics
     int64_t checkpoint_every = 0; // 0 = only at the end
-    int64_t keep_checkpoints = 3; // the last N (+ evaluated and pinned ones); 0 = all
+    int64_t keep_checkpoints = 3;
+    bool gradient_checkpointing = false; // replay each decoder layer in backward (less memory) // the last N (+ evaluated and pinned ones); 0 = all
     int64_t eval_every = 0;       // 0 = only at the end
     uint64_t seed = 1234;
 };

@@ -36,19 +36,25 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("method");
         QTest::addColumn<QString>("dtype");
+        QTest::addColumn<bool>("checkpointing");
         for (const char *method : {"lora", "dora", "slim", "mixlora", "loramoe", "full"}) {
             for (const char *dtype : {"float32", "bfloat16"}) {
                 if (QString(method) == "full" && QString(dtype) == "bfloat16")
                     continue;
-                QTest::newRow(qPrintable(QString("%1 %2").arg(method, dtype))) << method << dtype;
+                QTest::newRow(qPrintable(QString("%1 %2").arg(method, dtype)))
+                    << method << dtype << false;
             }
         }
+        for (const char *method : {"lora", "slim", "full"})
+            QTest::newRow(qPrintable(QString("%1 float32 checkpointed").arg(method)))
+                << method << "float32" << true;
     }
 
     void estimateIsWithinTenPercentOfTheMeasuredPeak()
     {
         QFETCH(QString, method);
         QFETCH(QString, dtype);
+        QFETCH(bool, checkpointing);
         auto config = tinyConfig();
         config.vocab_size = 300;
         config.hidden_size = 64;
@@ -62,6 +68,8 @@ private Q_SLOTS:
         options.steps = 2;
         options.batch_size = 4;
         options.max_length = 96;
+        options.gradient_checkpointing = checkpointing;
+        adapter.aux_loss_coef = checkpointing ? 0.0 : adapter.aux_loss_coef;
         const auto estimate = estimateTrainingMemory(config, adapter, options, dtype.toStdString());
         QTemporaryDir dir;
         int64_t peak = 0;
