@@ -58,13 +58,9 @@ engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &p
     if (!fs::exists(chosen->path))
         throw std::invalid_argument("the checkpoint of step " + std::to_string(chosen->step)
                                     + " is gone from disk (" + chosen->path + ")");
-    const auto spec = nlohmann::json::parse(run->specJson, nullptr, false);
     engine::ExportSource source;
     source.base_model_dir = baseModelDirOf(*run, paths);
-    source.base_model_name = spec.is_object() ? spec.value("base_model", std::string("builtin"))
-                                              : std::string("builtin");
-    if (source.base_model_name == "builtin")
-        source.base_model_name = source.base_model_dir.string();
+    source.base_model_name = source.base_model_dir.string(); // "builtin" resolved to its folder
     source.checkpoint_dir = chosen->path;
     source.step = chosen->step;
     return source;
