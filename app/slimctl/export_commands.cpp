@@ -3,6 +3,7 @@
 #include "command_args.h"
 #include "run_table.h"
 
+#include "adapters/adapter_config.h"
 #include "jobs/run_exports.h"
 
 #include <nlohmann/json.hpp>
@@ -51,12 +52,13 @@ int cmdExportMerged(const GlobalOptions &g, const ExportMergedArgs &a)
     store::RunStore db(paths.database.string());
     const auto runId = resolveRunId(db, a.run);
     const auto source = jobs::exportSourceOf(db, paths, runId, a.step);
-    // SLIM merges at a routing: the run's own mean routing unless weights are given.
-    std::vector<std::vector<double>> routing;
-    if (db.getRun(runId)->method == "slim")
+    // A mixture merges at a routing: the run's own mean routing unless weights are given.
+    engine::MergeRouting routing;
+    if (engine::isMixture(engine::methodFromName(db.getRun(runId)->method)))
         routing = jobs::mergeRoutingOf(db, runId, source.step, a.routing);
     else if (!a.routing.empty())
-        throw std::invalid_argument("--routing applies to SLIM runs only");
+        throw std::invalid_argument("--routing applies to mixture runs only (slim, mixlora, "
+                                    "mixlora-dy, loramoe, mola)");
     engine::exportMerged(source, a.out, a.dtype, routing);
     report(g, source, "merged model", a.out);
     return 0;

@@ -83,6 +83,12 @@ AdapterMethod methodFromName(const std::string &name)
     throw std::invalid_argument("adapter.method: '" + name + "' is not one of " + list);
 }
 
+bool isMixture(AdapterMethod method)
+{
+    return method != AdapterMethod::Full && method != AdapterMethod::Lora
+           && method != AdapterMethod::Dora;
+}
+
 const std::vector<AdapterMethod> &allMethods()
 {
     static const std::vector<AdapterMethod> methods = [] {

@@ -16,6 +16,8 @@ enum class AdapterMethod { Full, Lora, Dora, Slim, MixLora, MixLoraDy, LoraMoe, 
 std::string methodName(AdapterMethod method);            // "slim", "mixlora-dy", ...
 AdapterMethod methodFromName(const std::string &name);   // throws std::invalid_argument
 const std::vector<AdapterMethod> &allMethods();
+// SLIM, MixLoRA(-Dy), LoRAMoE, MoLA: a router sends each token to its own mix of experts.
+bool isMixture(AdapterMethod method);
 
 // PEFT's LoRA scaling: alpha / r, or alpha / sqrt(r) for rank-stabilised LoRA.
 double loraScaling(double alpha, int64_t rank, bool rslora);

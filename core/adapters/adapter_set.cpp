@@ -44,6 +44,15 @@ std::vector<NamedProjection> projectionsOf(DecoderLayerImpl &layer)
             {"down_proj", mlp.down_proj.get()}};
 }
 
+AdaptableLinearImpl *projectionOf(DecoderLayerImpl &layer, const std::string &name)
+{
+    for (auto &p : projectionsOf(layer)) {
+        if (p.name == name)
+            return p.linear;
+    }
+    throw std::logic_error("no projection " + name);
+}
+
 bool isAttention(const std::string &projection)
 {
     return TargetSpec::attentionProjections().count(projection) > 0;
@@ -252,22 +261,36 @@ bool AdapterSetImpl::canFold() const
     return m_config.method == AdapterMethod::Lora || m_config.method == AdapterMethod::Dora;
 }
 
-void AdapterSetImpl::foldIntoBase(const std::vector<std::vector<double>> &routing)
+bool AdapterSetImpl::canFoldAtRouting() const
+{
+    return isMixture(m_config.method);
+}
+
+void AdapterSetImpl::foldIntoBase(const MergeRouting &routing)
 {
     if (!canFold() && !canFoldAtRouting())
         throw std::logic_error("a " + methodName(m_config.method)
-                               + " adapter has no single merged form (only LoRA, DoRA, and SLIM "
-                                 "at a chosen routing)");
+                               + " run has no adapter to fold: its weights are the model");
     if (!m_attached)
         throw std::logic_error("the adapters are detached already");
-    if (canFoldAtRouting()) {
-        if (int64_t(routing.size()) != m_model->numLayers())
-            throw std::invalid_argument("routing: " + std::to_string(routing.size())
-                                        + " layers given, the model has "
-                                        + std::to_string(m_model->numLayers()));
-        for (size_t i = 0; i < m_slims.size(); ++i)
-            m_slims[i]->foldInto(*m_model->layer(int64_t(i)).mlp, routing[i]);
+    // Check every router's weights before the first weight changes.
+    for (auto &m : m_projectionMixtures)
+        routing.at(m->layer(), m->site(), m->bank->numExperts());
+    for (size_t i = 0; i < m_slims.size(); ++i)
+        routing.at(int64_t(i), "mlp", m_slims[i]->router->weight.size(0));
+    for (size_t i = 0; i < m_mixLoras.size(); ++i)
+        routing.at(int64_t(i), "mlp", m_mixLoras[i]->gate_proj->numExperts());
+
+    for (auto &m : m_projectionMixtures) {
+        auto &linear = *projectionOf(m_model->layer(m->layer()), m->site());
+        m->foldInto(linear, routing.at(m->layer(), m->site(), m->bank->numExperts()));
     }
+    for (size_t i = 0; i < m_slims.size(); ++i)
+        m_slims[i]->foldInto(*m_model->layer(int64_t(i)).mlp,
+                             routing.at(int64_t(i), "mlp", m_slims[i]->router->weight.size(0)));
+    for (size_t i = 0; i < m_mixLoras.size(); ++i)
+        m_mixLoras[i]->foldInto(*m_model->layer(int64_t(i)).mlp,
+                                routing.at(int64_t(i), "mlp", m_mixLoras[i]->gate_proj->numExperts()));
     for (auto &l : m_loras)
         l.lora->foldInto(*l.linear);
     detach();

@@ -6,6 +6,7 @@
 // their own. Destroying the set detaches it. Thread affinity: the thread that runs the model.
 
 #include "adapter_config.h"
+#include "merge_routing.h"
 #include "routing.h"
 #include "sliding_clusters.h"
 #include "model/causal_lm.h"
@@ -82,13 +83,15 @@ public:
     std::vector<ClusterReport> takeClusterReports();
 
     // LoRA and DoRA fold into the base weights (W <- W + s B A); afterwards the model runs
-    // without adapters and this set is detached. SLIM folds at a fixed routing: `routing` has
-    // one weight vector per layer (LoRA experts, then identity experts), merge masks at their
-    // expectation (its attention LoRAs fold as LoRA). Throws std::logic_error for the other
-    // methods, std::invalid_argument for a routing of the wrong shape.
+    // without adapters and this set is detached. The mixtures fold at a fixed routing (their
+    // attention LoRAs fold as LoRA): SLIM with its merge masks at their expectation, LoRAMoE and
+    // MoLA exactly as they compute a token routed so; MixLoRA, whose experts each run the FFN,
+    // as the routing-weighted sum of its experts' weight deltas (exact where one expert takes
+    // all the weight). Throws std::logic_error for full fine-tuning, std::invalid_argument for
+    // a routing that names no weights or the wrong count for a router.
     bool canFold() const;
-    bool canFoldAtRouting() const { return m_config.method == AdapterMethod::Slim; }
-    void foldIntoBase(const std::vector<std::vector<double>> &routing = {});
+    bool canFoldAtRouting() const;
+    void foldIntoBase(const MergeRouting &routing = {});
 
     // Removes the adapters from the model (idempotent). The base weights stay frozen.
     void detach();

@@ -75,6 +75,14 @@ torch::Tensor LoraBankImpl::denseDelta(const std::vector<double> &weights, doubl
     return torch::matmul(b, a) * (m_scaling * factor);
 }
 
+void LoraBankImpl::foldInto(torch::Tensor &weight, const std::vector<double> &weights,
+                            double factor) const
+{
+    torch::NoGradGuard noGrad;
+    auto delta = denseDelta(weights, factor);
+    weight.copy_(weight.to(delta.scalar_type()) + delta);
+}
+
 torch::Tensor LoraBankImpl::l1() const
 {
     return lora_A.abs().mean({1, 2}).sum() + lora_B.abs().mean({1, 2}).sum();

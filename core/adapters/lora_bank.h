@@ -38,6 +38,9 @@ public:
     // The dense weight delta at a fixed routing: s * factor * sum_i weights[i] B_i A_i,
     // [C_out, C_in] in float32 (a static merge of the experts).
     torch::Tensor denseDelta(const std::vector<double> &weights, double factor) const;
+    // weight <- weight + denseDelta(weights, factor), computed in float32 and stored back in
+    // the weight's dtype (as PEFT's merge adds the delta to the stored weight).
+    void foldInto(torch::Tensor &weight, const std::vector<double> &weights, double factor) const;
 
     // sum over experts of mean|A_i| + mean|B_i| (the paper's L1 term for this projection)
     torch::Tensor l1() const;

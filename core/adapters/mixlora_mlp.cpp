@@ -59,4 +59,11 @@ torch::Tensor MixLoraMlpImpl::forward(const torch::Tensor &u, const torch::Tenso
     return out.view(shape);
 }
 
+void MixLoraMlpImpl::foldInto(MlpImpl &mlp, const std::vector<double> &weights) const
+{
+    gate_proj->foldInto(mlp.gate_proj->weight, weights, 1.0);
+    up_proj->foldInto(mlp.up_proj->weight, weights, 1.0);
+    down_proj->foldInto(mlp.down_proj->weight, weights, 1.0);
+}
+
 } // namespace slim::engine

@@ -26,6 +26,11 @@ public:
     torch::Tensor l1() const { return gate_proj->l1() + up_proj->l1() + down_proj->l1(); }
     torch::Tensor lastAuxLoss() const { return m_lastAux; }
     RoutingReport takeRoutingReport() { return m_stats.take(); }
+    // Folds the experts' weight deltas into the block at a fixed routing (one weight per
+    // expert): W + sum_e w_e dW_e. Each expert runs the FFN on its own, so the folded block
+    // equals this block where one expert takes all the weight or the experts agree, and is the
+    // weight-space average of the experts otherwise.
+    void foldInto(MlpImpl &mlp, const std::vector<double> &weights) const;
 
     torch::nn::Linear router{nullptr};
     LoraBank gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};

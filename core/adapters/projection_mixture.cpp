@@ -19,6 +19,8 @@ ProjectionMixtureImpl::ProjectionMixtureImpl(const AdaptableLinearImpl &base,
                                              ProjectionMixtureOptions options, int64_t layer,
                                              const std::string &site)
     : m_options(options)
+    , m_layer(layer)
+    , m_site(site)
     , m_stats(layer, site, options.num_experts, 0, options.rule == RoutingRule::Dense)
 {
     const auto device = base.weight.device();
@@ -43,6 +45,12 @@ torch::Tensor ProjectionMixtureImpl::forward(const torch::Tensor &x,
     auto outShape = x.sizes().vec();
     outShape.back() = base.outFeatures();
     return base.baseForward(x) + delta.view(outShape);
+}
+
+void ProjectionMixtureImpl::foldInto(AdaptableLinearImpl &base,
+                                     const std::vector<double> &weights) const
+{
+    bank->foldInto(base.weight, weights, 1.0);
 }
 
 } // namespace slim::engine

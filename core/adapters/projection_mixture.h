@@ -35,12 +35,19 @@ public:
     // Load-balancing loss of the last training forward (undefined if none).
     torch::Tensor lastAuxLoss() const { return m_lastAux; }
     RoutingReport takeRoutingReport() { return m_stats.take(); }
+    // Folds the experts into `base` at a fixed routing (one weight per expert): exactly what
+    // this mixture computes for a token routed so.
+    void foldInto(AdaptableLinearImpl &base, const std::vector<double> &weights) const;
+    int64_t layer() const { return m_layer; }
+    const std::string &site() const { return m_site; }
 
     torch::nn::Linear router{nullptr};
     LoraBank bank{nullptr};
 
 private:
     ProjectionMixtureOptions m_options;
+    int64_t m_layer;
+    std::string m_site;
     RoutingStatsAccumulator m_stats;
     torch::Tensor m_lastAux;
 };

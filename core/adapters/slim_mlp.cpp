@@ -164,13 +164,9 @@ void SlimMlpImpl::foldInto(MlpImpl &mlp, const std::vector<double> &weights) con
                                              MaskMode::Expected, torch::TensorOptions())
                                        .factor
                                  : 1.0;
-    torch::NoGradGuard noGrad;
-    for (auto [bank, linear] : {std::pair{gate_proj.get(), mlp.gate_proj.get()},
-                                std::pair{up_proj.get(), mlp.up_proj.get()},
-                                std::pair{down_proj.get(), mlp.down_proj.get()}}) {
-        auto delta = bank->denseDelta(lora, factor);
-        linear->weight.copy_(linear->weight.to(delta.scalar_type()) + delta);
-    }
+    gate_proj->foldInto(mlp.gate_proj->weight, lora, factor);
+    up_proj->foldInto(mlp.up_proj->weight, lora, factor);
+    down_proj->foldInto(mlp.down_proj->weight, lora, factor);
 }
 
 torch::Tensor SlimMlpImpl::l1() const

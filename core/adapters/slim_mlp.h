@@ -28,12 +28,12 @@ public:
     torch::Tensor forward(const torch::Tensor &u, const torch::Tensor &tokenMask,
                           MlpImpl &mlp) override;
 
-    torch::Tensor l1() const;
+    torch::Tensor l1() const; // sum over gate/up/down banks
     // Folds the experts into the block's projections at a fixed routing `weights` (one per
     // expert, LoRA experts first; identity experts add nothing), with each merge mask replaced
     // by its expectation: the block then computes what SLIM computes with inference_mask
     // "expected" for a token routed exactly so.
-    void foldInto(MlpImpl &mlp, const std::vector<double> &weights) const;                               // sum over gate/up/down banks
+    void foldInto(MlpImpl &mlp, const std::vector<double> &weights) const;
     torch::Tensor lastAuxLoss() const { return m_lastAux; } // undefined unless enabled
     torch::Tensor lastWeights() const { return m_lastWeights; } // [T, E] of the last forward
     RoutingReport takeRoutingReport() { return m_stats.take(); }

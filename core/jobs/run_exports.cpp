@@ -66,7 +66,7 @@ engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &p
     return source;
 }
 
-std::vector<std::vector<double>> mergeRoutingOf(store::RunStore &db, std::int64_t runId,
+engine::MergeRouting mergeRoutingOf(store::RunStore &db, std::int64_t runId,
                                                 std::int64_t step, const std::string &choice)
 {
     if (!choice.empty() && choice != "mean") {
@@ -90,22 +90,24 @@ std::vector<std::vector<double>> mergeRoutingOf(store::RunStore &db, std::int64_
             weights.push_back(w);
             item.clear();
         }
-        return {weights};
+        engine::MergeRouting routing;
+        routing.everywhere = weights;
+        return routing;
     }
     for (const char *probe : {"downstream", "train"}) {
-        std::map<std::int64_t, std::map<std::int64_t, std::map<std::int64_t, double>>> byStep;
+        using Router = std::pair<std::int64_t, std::string>;
+        std::map<std::int64_t, std::map<Router, std::map<std::int64_t, double>>> byStep;
         for (const auto &row : db.routingExpertStats(runId, {}, probe)) {
             if (row.step <= step)
-                byStep[row.step][row.layer][row.expert] = row.meanWeight;
+                byStep[row.step][{row.layer, row.site}][row.expert] = row.meanWeight;
         }
         if (byStep.empty())
             continue;
-        std::vector<std::vector<double>> routing;
-        for (const auto &[layer, experts] : byStep.rbegin()->second) {
-            std::vector<double> weights;
+        engine::MergeRouting routing;
+        for (const auto &[router, experts] : byStep.rbegin()->second) {
+            auto &weights = routing.by_router[router];
             for (const auto &[expert, w] : experts)
                 weights.push_back(w);
-            routing.push_back(weights);
         }
         return routing;
     }

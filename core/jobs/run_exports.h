@@ -26,13 +26,13 @@ std::filesystem::path baseModelDirOf(const store::RunRecord &run, const Workbenc
 engine::ExportSource exportSourceOf(store::RunStore &db, const WorkbenchPaths &paths,
                                     std::int64_t runId, std::optional<std::int64_t> step);
 
-// The routing a SLIM run is merged at (engine::exportMerged): "mean" (or "") = the mean
-// routing weights the run recorded on its downstream evaluation at the latest step up to
-// `step` (falling back to training), one vector per layer; or weights "w1,w2,..." (one per
-// expert, LoRA experts then identity experts) for every layer. Throws std::invalid_argument
-// naming what is missing or malformed.
-std::vector<std::vector<double>> mergeRoutingOf(store::RunStore &db, std::int64_t runId,
-                                                std::int64_t step, const std::string &choice);
+// The routing a mixture run (SLIM, MixLoRA, LoRAMoE, MoLA) is merged at
+// (engine::exportMerged): "mean" (or "") = the mean routing weights each router recorded on the
+// run's downstream evaluation at the latest step up to `step` (falling back to training); or
+// weights "w1,w2,..." (one per expert; SLIM: LoRA experts, then identity experts) for every
+// router. Throws std::invalid_argument naming what is missing or malformed.
+engine::MergeRouting mergeRoutingOf(store::RunStore &db, std::int64_t runId, std::int64_t step,
+                                    const std::string &choice);
 
 // The spec (JSON text) of a run that evaluates the adapter in `adapterDir` on `baseModelDir`
 // (engine::importAdapterSpec); throws naming the file and field when they do not fit.

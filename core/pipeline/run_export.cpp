@@ -5,7 +5,10 @@
 #include "model/model_io.h"
 #include "pipeline/run_spec.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <fstream>
 
 namespace slim::engine {
 
@@ -32,6 +35,20 @@ void writeWhole(const fs::path &out, Write &&write)
     }
     fs::remove(out, ec); // an empty folder the user made
     fs::rename(partial, out);
+}
+
+// Written beside a merged model: what was merged, and a mixture's routing (docs/adapter-format.md).
+constexpr const char *kMergeRecordFile = "slim_merge.json";
+
+nlohmann::json routingJson(const MergeRouting &routing)
+{
+    auto routers = nlohmann::json::array();
+    for (const auto &[key, weights] : routing.by_router)
+        routers.push_back({{"layer", key.first}, {"site", key.second}, {"weights", weights}});
+    nlohmann::json j{{"routers", routers}};
+    if (!routing.everywhere.empty())
+        j["everywhere"] = routing.everywhere;
+    return j;
 }
 
 CausalLm loadBase(const ExportSource &s, torch::ScalarType dtype)
@@ -66,7 +83,7 @@ void exportAdapter(const ExportSource &source, const std::string &format, const 
 }
 
 void exportMerged(const ExportSource &source, const fs::path &out, const std::string &dtype,
-                  std::vector<std::vector<double>> routing)
+                  const MergeRouting &routing)
 {
     const auto info = inspectModelFolder(source.base_model_dir);
     const auto storage = dtypeFromName(dtype.empty() ? (info.stored_dtype == "mixed"
@@ -77,22 +94,23 @@ void exportMerged(const ExportSource &source, const fs::path &out, const std::st
     auto model = loadBase(source, storage);
     auto adapters = loadAdapters(source.checkpoint_dir, model);
     const auto method = adapters->config().method;
-    if (method != AdapterMethod::Full) {
-        if (!adapters->canFold() && !adapters->canFoldAtRouting())
-            throw std::invalid_argument(
-                "a " + methodName(method)
-                + " run routes each token to its own mix of experts, so it has no single merged "
-                  "model; export it with export-adapter --format slim");
-        if (adapters->canFoldAtRouting() && routing.empty())
-            throw std::invalid_argument("a SLIM run merges at a chosen routing: give one (the "
-                                        "run's mean routing, or a weight per expert)");
-        if (routing.size() == 1)
-            routing.assign(size_t(model->numLayers()), routing.front());
+    const bool mixture = adapters->canFoldAtRouting();
+    if (mixture && routing.empty())
+        throw std::invalid_argument("a " + methodName(method)
+                                    + " run merges at a chosen routing: give one (the run's mean "
+                                      "routing, or a weight per expert)");
+    if (!mixture && !routing.empty())
+        throw std::invalid_argument("a " + methodName(method)
+                                    + " run has no router: a routing applies to mixtures only");
+    if (method != AdapterMethod::Full)
         adapters->foldIntoBase(routing);
-    }
+    nlohmann::json record{{"method", methodName(method)}, {"step", source.step}};
+    if (mixture)
+        record["routing"] = routingJson(routing);
     const bool sharded = info.weight_files.size() > 1;
     writeWhole(out, [&](const fs::path &dir) {
         saveModel(model, dir, storage, sharded ? info.weight_map : std::map<std::string, std::string>{});
+        std::ofstream(dir / kMergeRecordFile) << record.dump(2) << "\n";
         // Everything else a loader needs from the base: generation settings and tokenizer.
         for (const char *file : {"generation_config.json", "tokenizer.json", "tokenizer_config.json",
                                  "special_tokens_map.json", "tokenizer.model", "slim_tokenizer.json"}) {

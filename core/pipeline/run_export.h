@@ -4,6 +4,8 @@
 // docs/adapter-format.md), or the whole model with the adapter folded in, in the Hugging Face
 // layout, shards and dtype of the base. std-only header: slimctl and the window call it alike.
 
+#include "adapters/merge_routing.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -28,13 +30,11 @@ void exportAdapter(const ExportSource &source, const std::string &format,
 // The base with the run's adapter folded in (W + s B A; DoRA (m / ||W + s B A||)(W + s B A);
 // full fine-tuning: the trained weights), written with the base's shard layout in `dtype`
 // ("bf16", "f16", "f32"; "" = the base's stored dtype), with the base's generation_config.json
-// and tokenizer files copied. SLIM merges at a chosen routing: `routing` holds one weight per
-// expert (LoRA experts, then identity experts) for each layer, or one vector for every layer;
-// its merge masks take their expectation. The other mixtures have no single merged form and
-// are refused.
+// and tokenizer files copied. A mixture (SLIM, MixLoRA, LoRAMoE, MoLA) is folded at `routing`
+// (AdapterSetImpl::foldIntoBase says how exact that is for each), which is recorded with the
+// method in the folder's slim_merge.json; it is required for mixtures and refused otherwise.
 void exportMerged(const ExportSource &source, const std::filesystem::path &out,
-                  const std::string &dtype = {},
-                  std::vector<std::vector<double>> routing = {});
+                  const std::string &dtype = {}, const MergeRouting &routing = {});
 
 // Bringing an adapter in: the run spec (JSON text) that evaluates the adapter in `adapterDir`
 // (a PEFT adapter or a workbench export) on the base in `baseModelDir` like any run, so its

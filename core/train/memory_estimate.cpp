@@ -1,5 +1,7 @@
 #include "memory_estimate.h"
 
+#include "cuda_free_memory.h"
+
 #include "adapters/target_spec.h"
 
 #include <algorithm>
@@ -284,23 +286,18 @@ MemoryEstimate estimateTrainingMemory(const LlamaConfig &config, const AdapterCo
     return m;
 }
 
-namespace {
-
-std::int64_t (*g_gpuProbe)(int) = nullptr;
-
-} // namespace
-
-void setGpuMemoryProbe(std::int64_t (*probe)(int deviceIndex))
-{
-    g_gpuProbe = probe;
-}
-
 std::int64_t availableDeviceMemory(const std::string &device)
 {
     if (device.rfind("cuda", 0) == 0) {
         const auto colon = device.find(':');
-        const int index = colon == std::string::npos ? 0 : std::stoi(device.substr(colon + 1));
-        return g_gpuProbe ? g_gpuProbe(index) : -1;
+        int index = 0;
+        if (colon != std::string::npos) {
+            const auto digits = device.substr(colon + 1);
+            if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+                return -1;
+            index = std::stoi(digits);
+        }
+        return cudaFreeMemory(index);
     }
     std::ifstream meminfo("/proc/meminfo");
     std::string line;

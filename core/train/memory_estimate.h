@@ -33,9 +33,9 @@ MemoryEstimate estimateTrainingMemory(const LlamaConfig &config, const AdapterCo
                                       const TrainOptions &options, const std::string &baseDtype);
 
 // The memory a job may use on `device` ("cpu", "cuda:0"): on a CPU the memory available now
-// (MemAvailable); on a GPU the probe installed by setGpuMemoryProbe, else -1 (unknown).
+// (MemAvailable); on a GPU the free memory the CUDA runtime reports (cudaFreeMemory); -1 when
+// unknown (no CUDA runtime, no such device, a malformed device index).
 std::int64_t availableDeviceMemory(const std::string &device);
-void setGpuMemoryProbe(std::int64_t (*probe)(int deviceIndex));
 
 // "1.21 GiB" (IEC units, two decimals, as the window's QLocale::formattedDataSize).
 std::string formatBytes(std::int64_t bytes);

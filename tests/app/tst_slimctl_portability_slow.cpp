@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <set>
 
 namespace {
 
@@ -161,7 +162,8 @@ private Q_SLOTS:
         auto lora = small;
         lora["targets"] = "all";
         for (const auto &[method, adapter] : std::vector<std::pair<std::string, nlohmann::json>>{
-                 {"lora", lora}, {"dora", small}, {"slim", mixture}, {"full", nlohmann::json::object()}}) {
+                 {"lora", lora}, {"dora", small}, {"slim", mixture}, {"loramoe", mixture},
+                 {"full", nlohmann::json::object()}}) {
             m_runs[method] = train(method, adapter);
             QVERIFY2(m_runs[method] > 0, method.c_str());
         }
@@ -274,11 +276,38 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         r = slimctl({"export-merged", run, "--out", out + "-bad", "--routing", "1,0"});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("2 weights for 5 experts"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("2 weights for the 5 experts of layer 0 mlp"), qPrintable(r.err));
+        QVERIFY(!QFileInfo::exists(out + "-bad"));
         r = slimctl({"export-merged", QString::number(m_runs["lora"]), "--out", out + "-lora",
                      "--routing", "1"});
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("SLIM runs only"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("mixture runs only"), qPrintable(r.err));
+    }
+
+    void projectionMixturesMergeAtEachRoutersMeanRouting()
+    {
+        // LoRAMoE has a router per projection: each folds at the mean routing it recorded, and
+        // slim_merge.json says which.
+        const auto run = QString::number(m_runs["loramoe"]);
+        const auto out = m_dir.path() + "/loramoe-merged";
+        auto r = slimctl({"export-merged", run, "--out", out, "--dtype", "f32"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto record = nlohmann::json::parse(std::ifstream((out + "/slim_merge.json").toStdString()));
+        QCOMPARE(record["method"].get<std::string>(), std::string("loramoe"));
+        const auto &routers = record["routing"]["routers"];
+        QVERIFY(!routers.empty());
+        std::set<std::string> sites;
+        for (const auto &router : routers) {
+            sites.insert(router["site"].get<std::string>());
+            double sum = 0;
+            for (double w : router["weights"])
+                sum += w;
+            QVERIFY2(router["weights"].size() == 3 && std::abs(sum - 1) < 1e-3,
+                     router.dump().c_str());
+        }
+        QVERIFY(sites.size() > 1); // one router per projection, not per layer
+        const auto merged = referenceScore(out);
+        QVERIFY(!merged.empty() && maxDifference(merged, score(m_base)) > 1e-4);
     }
 
     void adaptersTrainedElsewhereScoreHere()

@@ -161,12 +161,14 @@ private Q_SLOTS:
         QVERIFY(maxAbsDiff(model->forward(ids), adapted) < 1e-4);
     }
 
-    void mixturesCannotFold()
+    void mixturesFoldOnlyAtARouting()
     {
         auto model = tinyModel();
         AdapterSet set(model, smallConfig(AdapterMethod::Slim));
         QVERIFY(!set->canFold());
-        QVERIFY_THROWS_EXCEPTION(std::logic_error, set->foldIntoBase());
+        QVERIFY(set->canFoldAtRouting());
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, set->foldIntoBase()); // no routing
+        QVERIFY(model->layer(0).mlp->adapter()); // nothing was folded
     }
 
     void saveLoadGivesIdenticalLogits_data() { addMethodRows(); }
@@ -222,16 +224,81 @@ private Q_SLOTS:
         torch::NoGradGuard g;
         const auto unmerged = model->forward(ids);
         const auto experts = size_t(config.top_k);
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                                 set->foldIntoBase({{1.0}, {1.0}})); // wrong expert count
-        set->foldIntoBase(std::vector<std::vector<double>>(
-            2, std::vector<double>(experts, 1.0 / double(experts))));
+        MergeRouting wrongCount;
+        wrongCount.everywhere = {1.0};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, set->foldIntoBase(wrongCount));
+        MergeRouting uniform;
+        uniform.everywhere.assign(experts, 1.0 / double(experts));
+        set->foldIntoBase(uniform);
         QVERIFY(!model->layer(0).mlp->adapter());
         QVERIFY(maxAbsDiff(model->forward(ids), unmerged) < 1e-4);
-        // MixLoRA has no merged form.
-        auto other = tinyModel(9);
-        AdapterSet mix(other, smallConfig(AdapterMethod::MixLora));
-        QVERIFY_THROWS_EXCEPTION(std::logic_error, mix->foldIntoBase());
+    }
+
+    void otherMixturesFoldAtAChosenRouting_data()
+    {
+        QTest::addColumn<AdapterMethod>("method");
+        for (auto m : {AdapterMethod::LoraMoe, AdapterMethod::Mola, AdapterMethod::MixLora})
+            QTest::newRow(methodName(m).c_str()) << m;
+    }
+    void otherMixturesFoldAtAChosenRouting()
+    {
+        // LoRAMoE and MoLA with a zero router route every token uniformly over all experts of
+        // each projection: the fold at [1/E, ...] per router is exact. MixLoRA's experts each
+        // run the FFN, so its fold is exact only where the experts agree: all experts get
+        // expert 0's LoRA here, and any routing then computes expert 0's block.
+        QFETCH(AdapterMethod, method);
+        auto model = tinyModel(11);
+        auto config = smallConfig(method);
+        config.targets = "all";
+        config.top_k = 4; // every expert of every router
+        if (method == AdapterMethod::Mola)
+            config.experts_per_layer = {4, 4};
+        AdapterSet set(model, config);
+        perturbAdapters(set);
+        torch::NoGradGuard g;
+        MergeRouting routing;
+        for (auto &item : set->named_parameters()) {
+            const auto &name = item.key();
+            if (method != AdapterMethod::MixLora && name.find("router") != std::string::npos)
+                item.value().zero_();
+            if (method == AdapterMethod::MixLora && name.find("lora_") != std::string::npos
+                && name.find(".mlp.") != std::string::npos)
+                item.value().copy_(item.value().narrow(0, 0, 1).expand_as(item.value()));
+            // layers.<i>.<site>.bank.lora_A of a projection mixture: one router per site.
+            const auto bank = name.find(".bank.lora_A");
+            if (bank != std::string::npos) {
+                const auto layer = std::stoll(name.substr(7));
+                const auto site = name.substr(name.find('.', 7) + 1, bank - name.find('.', 7) - 1);
+                const auto n = item.value().size(0);
+                routing.by_router[{layer, site}].assign(size_t(n), 1.0 / double(n));
+            }
+        }
+        if (method == AdapterMethod::MixLora)
+            routing.everywhere = {0.1, 0.2, 0.3, 0.4};
+        else
+            QCOMPARE(routing.by_router.size(), size_t(2 * 7)); // 2 layers x 7 projections
+        set->eval();
+        auto ids = randomTokens(2, 10);
+        const auto unmerged = model->forward(ids);
+        QVERIFY(maxAbsDiff(unmerged, tinyModel(11)->forward(ids)) > 1e-3); // the adapter matters
+        auto missing = routing;
+        if (!missing.by_router.empty())
+            missing.by_router.erase(missing.by_router.begin());
+        else
+            missing.everywhere.clear();
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, set->foldIntoBase(missing));
+        set->foldIntoBase(routing);
+        QVERIFY(!model->layer(1).mlp->adapter());
+        QVERIFY(!model->layer(1).self_attn->q_proj->adapter());
+        QVERIFY(maxAbsDiff(model->forward(ids), unmerged) < 1e-4);
+    }
+
+    void fullFineTuningHasNothingToFold()
+    {
+        auto model = tinyModel();
+        AdapterSet set(model, smallConfig(AdapterMethod::Full));
+        QVERIFY(!set->canFold() && !set->canFoldAtRouting());
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, set->foldIntoBase());
     }
 
     void loadingIntoAWrongModelFailsClearly()
