@@ -16,6 +16,7 @@
 #include "model/model_io.h"
 #include "pipeline/pretraining.h"
 #include "pipeline/run_spec.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <torch/torch.h>
 
@@ -49,7 +50,7 @@ std::vector<std::string> split(const std::string &text)
 
 // The sequences evaluateTask scores, rebuilt with the evaluator's own public helpers (the same
 // calls it makes), for the PyTorch baseline.
-nlohmann::json requestsOf(const data::Task &task, const ByteTokenizer &tokenizer,
+nlohmann::json requestsOf(const data::Task &task, const slim::tok::Tokenizer &tokenizer,
                           int64_t maxLength)
 {
     const auto encode = evaluationEncoder(tokenizer);
@@ -59,7 +60,7 @@ nlohmann::json requestsOf(const data::Task &task, const ByteTokenizer &tokenizer
         widest = std::max(widest, item.choices.size());
     std::vector<int64_t> labelIds, labelPrefix;
     for (size_t i = 0; i < widest; ++i) {
-        auto ids = tokenizer.encode(std::string(" ") + char('A' + i));
+        auto ids = tokenizer.encode(std::string(" ") + char('A' + i), false);
         labelPrefix.assign(ids.begin(), ids.end() - 1);
         labelIds.push_back(ids.back());
     }
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
             args.repeat = quickRepeats();
         const auto batch = args.getInt("batch", 32); // EvalPlan's default batch
         const auto locator = data::DataLocator::fromEnvironment();
-        const ByteTokenizer tokenizer;
+        const auto tokenizer = slim::tok::builtinTokenizer();
         std::string modelUsed;
         auto model = loadBenchModel(args.get("model", ""), &modelUsed);
         model->eval();

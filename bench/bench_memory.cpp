@@ -11,6 +11,7 @@
 #include "train/memory_estimate.h"
 #include "train/memory_tracker.h"
 #include "train/trainer.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <torch/torch.h>
 
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
                     FixedLengthSource source(shape.length);
                     Quiet quiet;
                     std::filesystem::remove_all(tmp);
-                    Trainer trainer(adapters, options, source, quiet, tmp);
+                    Trainer trainer(adapters, options, source, slim::tok::builtinTokenizer(), quiet, tmp);
                     trainer.run(std::stop_source().get_token());
                     peak = tracker.peak();
                 }

@@ -23,6 +23,7 @@
 #include "pipeline/pretraining.h"
 #include "pipeline/run_spec.h"
 #include "train/trainer.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
@@ -225,7 +226,7 @@ nlohmann::json runMethod(const MethodCase &c, const Args &args, double peakGflop
         AdapterSet set(model, c.spec.adapter);
         trainable = set->trainableParameterCount();
         StepObserver observer;
-        Trainer trainer(set, benchSchedule(c.spec, 1), source, observer, scratch / (c.name + "-flops"));
+        Trainer trainer(set, benchSchedule(c.spec, 1), source, slim::tok::builtinTokenizer(), observer, scratch / (c.name + "-flops"));
         counted = countGemmFlops([&] { trainer.run({}); });
         conventional = conventionalFlops(model, c.spec.schedule.batch_size * kSequence);
     }
@@ -236,7 +237,7 @@ nlohmann::json runMethod(const MethodCase &c, const Args &args, double peakGflop
     Lockstep lockstep(args.get("lockstep", ""));
     OtherLoad other;
     StepObserver observer(&lockstep, &other);
-    Trainer trainer(set, benchSchedule(c.spec, warmup + steps), source, observer,
+    Trainer trainer(set, benchSchedule(c.spec, warmup + steps), source, slim::tok::builtinTokenizer(), observer,
                     scratch / c.name);
     const double loadBefore = loadAverage();
     other.pause();
@@ -286,9 +287,9 @@ void profileMethod(const MethodCase &c, const Args &args, JsonLines &out, const 
     auto model = loadBenchModel(args.get("model", ""), &modelUsed);
     AdapterSet set(model, c.spec.adapter);
     StepObserver observer;
-    Trainer warm(set, benchSchedule(c.spec, 2), source, observer, scratch / (c.name + "-warm"));
+    Trainer warm(set, benchSchedule(c.spec, 2), source, slim::tok::builtinTokenizer(), observer, scratch / (c.name + "-warm"));
     warm.run({});
-    Trainer one(set, benchSchedule(c.spec, 1), source, observer, scratch / (c.name + "-one"));
+    Trainer one(set, benchSchedule(c.spec, 1), source, slim::tok::builtinTokenizer(), observer, scratch / (c.name + "-one"));
     auto table = opTable(profileOps([&] { one.run({}); }), 40);
     table["record"] = "op_profile";
     table["method"] = c.name;

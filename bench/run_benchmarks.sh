@@ -23,7 +23,9 @@ PY=/usr/bin/python3
 THREADS=$(nproc)
 
 cd "$ROOT"
-flock /tmp/slim-build.lock cmake --build "$BUILD" -j2 --target bench_layers bench_train bench_eval bench_memory
+flock /tmp/slim-build.lock cmake --build "$BUILD" -j2 --target bench_layers bench_train bench_eval bench_memory \
+    bench_tokenizer
+bash packaging/fetch-reference.sh >&2
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.jsonl "$OUT"/eval_requests.json
@@ -200,6 +202,10 @@ for round in $(seq 1 "$ROUNDS"); do
         "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
         --round "$round" --requests "$OUT/eval_requests.json"
 done
+
+# Tokenizer throughput against Hugging Face's tokenizers.js (Node), one process after the other
+# in each round, on the whole Brown corpus with the Llama 3 tokenizer.
+measure "$OUT/tokenizer.jsonl" "$BUILD/bench/bench_tokenizer" "${QUICK[@]}"
 
 # Memory does not depend on the machine's load: the estimate against the tracked peak.
 "$BUILD/bench/bench_memory" "${QUICK[@]}" --out "$OUT/memory.jsonl"

@@ -10,6 +10,7 @@ GOALS = {
     "slim_over_lora": 1.2,    # SLIM layer / LoRA(128) layer, at most
     "merge_speedup": 10.0,    # naive / fast merge at d = 1024, at least
     "engine_over_pytorch": 1.0,  # engine tokens/s (items/s) / PyTorch eager, at least
+    "tokenizer_over_reference": 1.0,  # engine tokenizer MB/s / tokenizers.js, at least
 }
 
 
@@ -211,6 +212,23 @@ def main():
                          r["acc"], pips, ips / pips if p else None, same])
         lines += [table(["task", "mode", "model", "items", "items/s", "spread", "repeats",
                          "acc", "PyTorch items/s", "engine / PyTorch", "same acc"], body), ""]
+        lines += verdicts + [""]
+
+    tokenizer = load(d, "tokenizer.jsonl")
+    if tokenizer:
+        lines += ["## Tokenizer throughput against tokenizers.js", "",
+                  "Each repeat encodes the whole corpus once with a fresh engine tokenizer, then "
+                  "once in a fresh Node process (timed inside it: encoding only).", ""]
+        body, verdicts = [], []
+        for r in tokenizer:
+            name = os.path.basename(os.path.dirname(r["tokenizer"].rstrip("/")))
+            body.append([name, r["corpus"], r["bytes"], r["engine_mb_per_s"],
+                         r["reference_mb_per_s"], r["engine_speedup"],
+                         r["engine"]["repeats"], "yes" if r["tokens_agree"] else "NO"])
+            verdicts.append(f"- {name}: engine / tokenizers.js = {r['engine_speedup']:.2f}x, goal "
+                            f">= 1.0: {verdict(r['engine_speedup'] >= GOALS['tokenizer_over_reference'])}")
+        lines += [table(["tokenizer", "corpus", "bytes", "engine MB/s", "tokenizers.js MB/s",
+                         "engine / tokenizers.js", "repeats", "same token count"], body), ""]
         lines += verdicts + [""]
     print("\n".join(lines))
 

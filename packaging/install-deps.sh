@@ -9,10 +9,17 @@ packages=(
     libtorch-dev libopenblas0-openmp
     libsqlite3-dev sqlite3
     nlohmann-json3-dev libcli11-dev zlib1g-dev
+    libpcre2-dev libutf8proc-dev
     xvfb xauth imagemagick fonts-dejavu-core libxkbcommon-x11-0 libxcb-cursor0
     python3-torch
     clang-format
 )
+
+# Node.js runs the tokenizer tests' reference (Hugging Face's tokenizers.js and Jinja renderer):
+# Debian's nodejs and npm, unless a Node.js is installed already (NodeSource's ships npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

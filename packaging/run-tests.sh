@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/build.sh
+bash packaging/fetch-reference.sh
 cd build
 ctest --output-on-failure --timeout 1800 "$@"

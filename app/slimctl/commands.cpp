@@ -3,6 +3,7 @@
 
 #include "command_args.h"
 #include "model_commands.h"
+#include "tokenizer_commands.h"
 
 #include "jobs/run_jobs.h"
 #include "store/store_error.h"
@@ -52,6 +53,36 @@ int runSlimctl(int argc, char **argv)
                         "Random state of SLIM's sampled inference masks (default: as run "
                         "evaluations, eval.seed)");
     };
+    TokenizeArgs tokenizeArgs;
+    auto *tokenizeCmd = app.add_subcommand(
+        "tokenize", "Token ids of UTF-8 text on stdin, with a Hugging Face tokenizer");
+    tokenizeCmd->add_option("--tokenizer", tokenizeArgs.tokenizer,
+                            "Folder with tokenizer.json (and tokenizer_config.json)")
+        ->required();
+    tokenizeCmd->add_flag("--no-special", tokenizeArgs.noSpecial,
+                          "No special tokens from the post-processor (BOS/EOS)");
+    tokenizeCmd->add_flag("--jsonl", tokenizeArgs.jsonl,
+                          "One JSON string per stdin line, one line of ids each");
+    auto *detokenizeCmd = app.add_subcommand("detokenize", "Text of token ids on stdin");
+    detokenizeCmd->add_option("--tokenizer", tokenizeArgs.tokenizer,
+                              "Folder with tokenizer.json (and tokenizer_config.json)")
+        ->required();
+    detokenizeCmd->add_flag("--skip-special", tokenizeArgs.skipSpecial, "Drop special tokens");
+    detokenizeCmd->add_flag("--jsonl", tokenizeArgs.jsonl,
+                            "One JSON array of ids per stdin line, one JSON string each");
+    ChatTemplateArgs chatArgs;
+    auto *chatCmd = app.add_subcommand(
+        "chat-template", "Render a conversation (JSON on stdin) with the tokenizer's chat template");
+    chatCmd->add_option("--tokenizer", chatArgs.tokenizer,
+                        "Folder with tokenizer_config.json (chat_template) and tokenizer.json")
+        ->required();
+    chatCmd->add_flag("--add-generation-prompt", chatArgs.addGenerationPrompt,
+                      "End with the assistant's turn header");
+    chatCmd->add_flag("--tokenize", chatArgs.tokenize, "Print the token ids of the rendering");
+    chatCmd->add_option("--template", chatArgs.templateName, "A named template (default: default)");
+    chatCmd->add_option("--var", chatArgs.vars,
+                        "Extra template variable name=JSON (e.g. enable_thinking=false)");
+
     ScoreArgs scoreArgs;
     auto *score = app.add_subcommand("score", "Per-token log-probabilities and bits per byte");
     addModelOptions(score, scoreArgs.model);
@@ -151,9 +182,10 @@ int runSlimctl(int argc, char **argv)
     exportMergedCmd->add_option("--step", exportMerged.step,
                                 "Checkpoint step (default: the latest)");
     exportMergedCmd->add_option("--routing", exportMerged.routing,
-                                "SLIM: the routing to merge at: mean (the run's recorded mean "
-                                "routing per layer, the default) or one weight per expert, LoRA "
-                                "experts then identity experts (w1,w2,...)");
+                                "Mixtures: the routing to merge at: mean (each router's recorded "
+                                "mean routing, the default) or one weight per expert for every "
+                                "router, SLIM's LoRA experts then identity experts (w1,w2,...); "
+                                "docs/adapter-format.md says how exact each method's fold is");
 
     ImportAdapterArgs importArgs;
     auto *importCmd = app.add_subcommand(
@@ -196,6 +228,12 @@ int runSlimctl(int argc, char **argv)
                 throw std::invalid_argument("score: give either TEXT or --ids");
             return cmdScore(g, scoreArgs);
         }
+        if (tokenizeCmd->parsed())
+            return cmdTokenize(g, tokenizeArgs);
+        if (detokenizeCmd->parsed())
+            return cmdDetokenize(g, tokenizeArgs);
+        if (chatCmd->parsed())
+            return cmdChatTemplate(g, chatArgs);
         if (generateCmd->parsed())
             return cmdGenerate(g, genArgs);
         if (pretrainCmd->parsed())

@@ -3,10 +3,10 @@
 #include "adapters/adapter_set.h"
 #include "data/task_catalog.h"
 #include "eval/evaluator.h"
-#include "model/byte_tokenizer.h"
 #include "model/causal_lm.h"
 #include "model/model_io.h"
 #include "pipeline/experiment.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -43,7 +43,7 @@ int cmdInitModel(const InitModelArgs &a)
     torch::manual_seed(a.seed);
     CausalLm model(config);
     saveModel(model, a.out);
-    ByteTokenizer().save(a.out);
+    tok::writeBuiltinTokenizer(a.out);
     int64_t params = 0;
     for (auto &p : model->parameters())
         params += p.numel();
@@ -113,10 +113,10 @@ std::vector<int64_t> parseIds(const std::string &text, int64_t vocab)
     return ids;
 }
 
-ByteTokenizer tokenizerOf(const LoadedModel &loaded, const std::string &modelDir)
+tok::Tokenizer tokenizerOf(const LoadedModel &loaded, const std::string &modelDir)
 {
     try {
-        return ByteTokenizer::forModel(modelDir, loaded.model->config().vocab_size);
+        return tok::Tokenizer::forModel(modelDir, loaded.model->config().vocab_size);
     } catch (const std::exception &e) {
         throw std::invalid_argument(std::string(e.what()) + "; pass token ids with --ids");
     }
@@ -161,12 +161,13 @@ int cmdScore(const GlobalOptions &g, const ScoreArgs &a)
 int cmdGenerate(const GlobalOptions &g, const GenerateArgs &a)
 {
     auto loaded = loadForInference(g, a.model);
-    const auto tokenizer = ByteTokenizer::forModel(a.model.model, loaded.model->config().vocab_size);
+    const auto tokenizer = tokenizerOf(loaded, a.model.model);
     auto opts = a.options;
-    opts.stop_token_ids = {ByteTokenizer::kEos};
-    opts.pad_token_id = ByteTokenizer::kPad;
+    if (const auto eos = tokenizer.eosId())
+        opts.stop_token_ids = {*eos};
+    opts.pad_token_id = tokenizer.paddingId();
     auto out = generate(loaded.model, {tokenizer.encode(a.prompt, true)}, opts);
-    const auto text = tokenizer.decode(out.front());
+    const auto text = tokenizer.decode(out.front(), true);
     if (g.json)
         std::cout << nlohmann::json{{"prompt", a.prompt}, {"completion", text},
                                     {"tokens", out.front()}}
@@ -181,7 +182,7 @@ int cmdEval(const GlobalOptions &g, const EvalArgs &a)
 {
     auto loaded = loadForInference(g, a.model);
     auto &model = loaded.model;
-    const auto tokenizer = ByteTokenizer::forModel(a.model.model, model->config().vocab_size);
+    const auto tokenizer = tokenizerOf(loaded, a.model.model);
     auto locator = data::DataLocator::fromEnvironment();
     auto names = a.tasks.empty() ? data::taskNames() : a.tasks;
     EvalOptions options;

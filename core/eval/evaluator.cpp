@@ -48,7 +48,7 @@ private:
 struct Run
 {
     CausalLm &model;
-    const ByteTokenizer &tokenizer;
+    const tok::Tokenizer &tokenizer;
     const data::Task &task;
     const EvalOptions &options;
     int64_t maxLength = 0;
@@ -167,7 +167,7 @@ std::optional<ModeScores> scoreLabels(Run &run, const std::vector<data::ChoiceIt
     // space) follow the prompt, so the scored position is the one that predicts the label.
     std::vector<int64_t> labelIds, labelPrefix;
     for (size_t i = 0; i < widest; ++i) {
-        auto ids = run.tokenizer.encode(std::string(" ") + char('A' + i));
+        auto ids = run.tokenizer.encode(std::string(" ") + char('A' + i), false);
         std::vector<int64_t> prefix(ids.begin(), ids.end() - 1);
         if (i > 0 && prefix != labelPrefix)
             throw std::invalid_argument("label mode: the labels' encodings differ before the "
@@ -220,9 +220,10 @@ std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::Gene
 {
     GenerationOptions gen;
     gen.max_new_tokens = std::min(run.options.max_new_tokens, run.maxLength - 1);
-    gen.pad_token_id = ByteTokenizer::kPad;
-    const auto newline = run.tokenizer.encode("\n").back();
-    gen.stop_token_ids = {ByteTokenizer::kEos, newline};
+    gen.pad_token_id = run.tokenizer.paddingId();
+    gen.stop_token_ids = {run.tokenizer.encode("\n", false).back()};
+    if (const auto eos = run.tokenizer.eosId())
+        gen.stop_token_ids.push_back(*eos);
     bool stopped = false;
     const auto shouldStop = [&] {
         stopped = stopped || (run.options.should_stop && run.options.should_stop());
@@ -252,7 +253,7 @@ std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::Gene
             return std::nullopt;
         for (size_t i = 0; i < count; ++i) {
             const auto doc = start + i;
-            auto text = run.tokenizer.decode(outputs[i]); // EOS is dropped
+            auto text = run.tokenizer.decode(outputs[i], true); // EOS is dropped
             text = strip(text.substr(0, text.find('\n')));
             em.push_back(text == strip(items[doc].target) ? 1.0 : 0.0);
             if (run.options.keep_samples)
@@ -335,12 +336,12 @@ std::string labelPrompt(const data::ChoiceItem &item)
     return prompt + "\nAnswer:";
 }
 
-EncodeFn evaluationEncoder(const ByteTokenizer &tokenizer)
+EncodeFn evaluationEncoder(const tok::Tokenizer &tokenizer)
 {
     return [tokenizer](std::string_view text) { return tokenizer.encode(text, true); };
 }
 
-TaskScores evaluateTask(CausalLm &model, const ByteTokenizer &tokenizer, const data::Task &task,
+TaskScores evaluateTask(CausalLm &model, const tok::Tokenizer &tokenizer, const data::Task &task,
                         const EvalOptions &options)
 {
     if (model->is_training())
@@ -357,7 +358,7 @@ TaskScores evaluateTask(CausalLm &model, const ByteTokenizer &tokenizer, const d
     TaskScores out {task.name, task.version, task.general, false, {}};
     Run run {model, tokenizer, task, options, maxLength, {}};
     run.control.batch_size = options.batch_size;
-    run.control.pad_token_id = ByteTokenizer::kPad;
+    run.control.pad_token_id = tokenizer.paddingId();
     run.control.should_stop = options.should_stop;
 
     const auto finish = [&](std::optional<ModeScores> scores) {
@@ -399,9 +400,10 @@ TaskScores evaluateTask(CausalLm &model, const ByteTokenizer &tokenizer, const d
                                                    : std::max<int64_t>(1, maxLength / 2);
         std::vector<std::vector<ScoringRequest>> windows;
         int64_t total = 0;
+        // lm-eval's prefix of rolling windows: BOS, else the end-of-text token.
+        const auto prefix = tokenizer.bosId().value_or(tokenizer.eosId().value_or(tokenizer.paddingId()));
         for (const auto &text : texts) {
-            windows.push_back(
-                rollingWindows(tokenizer.encode(text), ByteTokenizer::kBos, maxLength, stride));
+            windows.push_back(rollingWindows(tokenizer.encode(text, false), prefix, maxLength, stride));
             total += int64_t(windows.back().size());
         }
         Progress progress(options, total);

@@ -4,7 +4,7 @@
 // bits per byte. Conventions: ../shared/docs/evaluation.md; module notes: README.md here.
 
 #include "data/task.h"
-#include "model/byte_tokenizer.h"
+#include "tokenizer/tokenizer.h"
 #include "model/causal_lm.h"
 #include "task_scores.h"
 #include "token_scoring.h"
@@ -47,13 +47,14 @@ struct EvalOptions
 // inputs on model->device(). The model must be in eval mode: put it (or its AdapterSet, whose
 // adapters are not the model's children) in eval mode first; a training-mode model throws
 // std::logic_error. Bad options or items throw std::invalid_argument.
-TaskScores evaluateTask(CausalLm &model, const ByteTokenizer &tokenizer, const data::Task &task,
+TaskScores evaluateTask(CausalLm &model, const tok::Tokenizer &tokenizer, const data::Task &task,
                         const EvalOptions &options = {});
 
 // The label-mode prompt: context + "\n(A) choice0 (B) choice1 ...\nAnswer:".
 std::string labelPrompt(const data::ChoiceItem &item);
 
-// The byte tokenizer's evaluation encoder: BOS + bytes (the context of lm-eval's requests).
-EncodeFn evaluationEncoder(const ByteTokenizer &tokenizer);
+// The evaluation encoder: the tokenizer's special tokens (BOS) + the text's ids (the context
+// of lm-eval's requests).
+EncodeFn evaluationEncoder(const tok::Tokenizer &tokenizer);
 
 } // namespace slim::engine

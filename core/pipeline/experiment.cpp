@@ -4,7 +4,6 @@
 #include "run_preflight.h"
 #include "common/sha256.h"
 #include "data/task_catalog.h"
-#include "model/byte_tokenizer.h"
 #include "model/model_io.h"
 #include "train/trainer.h"
 
@@ -82,8 +81,9 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
         throw ModelLoadError("base model " + modelDir.string()
                              + " not found (run `slimctl pretrain` to build the built-in one)");
     const auto config = loadConfig(modelDir);
+    std::optional<tok::Tokenizer> tokenizer; // the tasks are tokenized with it
     try {
-        ByteTokenizer::forModel(modelDir, config.vocab_size); // the tasks are tokenized with it
+        tokenizer = tok::Tokenizer::forModel(modelDir, config.vocab_size);
     } catch (const std::runtime_error &e) {
         throw std::invalid_argument(std::string("base_model: ") + e.what());
     }
@@ -116,7 +116,7 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
         if (!t.general)
             downstream.push_back(t);
     }
-    SuiteEvaluator evaluator(tasks, spec.eval, observer, c.score_cache);
+    SuiteEvaluator evaluator(tasks, *tokenizer, spec.eval, observer, c.score_cache);
     evaluator.scoreReferences(model, prepared.model_hash, stop);
     if (stop.stop_requested())
         return {RunStatus::Cancelled, "cancelled before training", ""};
@@ -142,7 +142,7 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
     TaskExampleSource source(downstream, spec.seed,
                              std::max<int64_t>(1, spec.schedule.steps) * spec.schedule.batch_size,
                              spec.schedule.batch_size);
-    Trainer trainer(adapters, spec.schedule, source, observer, c.run_dir / "checkpoints");
+    Trainer trainer(adapters, spec.schedule, source, *tokenizer, observer, c.run_dir / "checkpoints");
     bool evalStopped = false;
     trainer.evaluate = [&](int64_t step, bool final) {
         const bool full = final && spec.eval.final_full;

@@ -5,7 +5,7 @@
 #include "experiment.h"
 #include "suite_evaluator.h"
 #include "data/task_catalog.h"
-#include "model/byte_tokenizer.h"
+#include "tokenizer/builtin_tokenizer.h"
 #include "model/model_io.h"
 #include "train/trainer.h"
 
@@ -105,7 +105,8 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
         auto schedule = plan.schedule;
         schedule.seed = plan.seed;
         PretrainExampleSource source(corpus, schedule.batch_size);
-        Trainer trainer(full, schedule, source, observer, workDir / "checkpoints", "pretrain");
+        Trainer trainer(full, schedule, source, tok::builtinTokenizer(), observer,
+                        workDir / "checkpoints", "pretrain");
         if (resume)
             trainer.resumeFrom(*resume);
         if (trainer.run(stop) == RunStatus::Cancelled)
@@ -118,7 +119,7 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
         const auto tmp = fs::path(outDir.string() + ".tmp");
         fs::remove_all(tmp);
         saveModel(model, tmp);
-        ByteTokenizer().save(tmp);
+        tok::writeBuiltinTokenizer(tmp);
 
         std::vector<data::Task> general;
         for (const auto &name : data::generalTaskNames())
@@ -127,7 +128,7 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
         evalPlan.choice_mode = "both";
         ScoreCollector collector;
         ObserverFanout fanout({&observer, &collector});
-        SuiteEvaluator evaluator(general, evalPlan, fanout, nullptr);
+        SuiteEvaluator evaluator(general, tok::builtinTokenizer(), evalPlan, fanout, nullptr);
         evaluator.scoreFloor(model->config(), model->device(), torch::kFloat, stop); // untrained
         model->eval();
         if (!evaluator.scoreRun(model, nullptr, trainer.step(), true, true, stop))

@@ -2,6 +2,7 @@
 
 #include "model/model_io.h"
 #include "pipeline/experiment.h"
+#include "tokenizer/tokenizer.h"
 
 #include <cstdio>
 
@@ -52,9 +53,14 @@ std::string describeModelFolder(const std::string &dir)
         std::snprintf(params, sizeof params, "%.2f B", n / 1e9);
     else
         std::snprintf(params, sizeof params, "%.2f M", n / 1e6);
+    // The run tokenizes its tasks with the folder's tokenizer: a missing or unreadable one is
+    // named here, before a run is started on it.
+    const auto tokenizer = tok::Tokenizer::forModel(dir, info.config.vocab_size);
     return info.config.architecture() + ", " + params + " parameters, " + info.stored_dtype + ", "
            + std::to_string(info.weight_files.size())
-           + (info.weight_files.size() == 1 ? " file, " : " files, ") + formatBytes(info.bytes);
+           + (info.weight_files.size() == 1 ? " file, " : " files, ") + formatBytes(info.bytes)
+           + "; tokenizer: " + std::to_string(tokenizer.vocabSize()) + " tokens"
+           + (tokenizer.chatTemplates().empty() ? "" : ", chat template");
 }
 
 } // namespace slim::engine

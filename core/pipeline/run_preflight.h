@@ -32,8 +32,9 @@ struct MemoryCheck
 MemoryCheck checkRunMemory(const RunSpec &spec, const LlamaConfig &config,
                            const std::string &device);
 
-// "Qwen2ForCausalLM, 494.03 M parameters, bfloat16, 2 files, 942.3 MiB"; throws ModelLoadError
-// naming the file and field when the folder cannot be read.
+// "Qwen2ForCausalLM, 494.03 M parameters, bfloat16, 2 files, 942.3 MiB; tokenizer: 151665
+// tokens, chat template"; throws ModelLoadError (TokenizerError) naming the file and field when
+// the folder (its tokenizer) cannot be read.
 std::string describeModelFolder(const std::string &dir);
 
 } // namespace slim::engine

@@ -25,12 +25,13 @@ ChoiceMode choiceMode(const std::string &name)
 
 } // namespace
 
-SuiteEvaluator::SuiteEvaluator(std::vector<data::Task> tasks, EvalPlan plan,
-                               RunObserver &observer, ScoreCache *cache)
+SuiteEvaluator::SuiteEvaluator(std::vector<data::Task> tasks, tok::Tokenizer tokenizer,
+                               EvalPlan plan, RunObserver &observer, ScoreCache *cache)
     : m_tasks(std::move(tasks))
     , m_plan(std::move(plan))
     , m_observer(observer)
     , m_cache(cache)
+    , m_tokenizer(std::move(tokenizer))
 {}
 
 std::string SuiteEvaluator::splitName(bool full) const
@@ -79,7 +80,7 @@ std::vector<ScoreRow> SuiteEvaluator::scoreTask(CausalLm &model, const data::Tas
         p.eta_seconds = p.rate > 0 ? double(total - done) / p.rate : -1;
         m_observer.progress(p);
     };
-    auto scores = evaluateTask(model, ByteTokenizer(), task, options);
+    auto scores = evaluateTask(model, m_tokenizer, task, options);
     if (scores.cancelled)
         return {};
     std::vector<ScoreRow> rows;

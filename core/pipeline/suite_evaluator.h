@@ -17,8 +17,9 @@ namespace slim::engine {
 class SuiteEvaluator
 {
 public:
-    SuiteEvaluator(std::vector<data::Task> tasks, EvalPlan plan, RunObserver &observer,
-                   ScoreCache *cache);
+    // `tokenizer`: the model's, which the tasks' text is scored with.
+    SuiteEvaluator(std::vector<data::Task> tasks, tok::Tokenizer tokenizer, EvalPlan plan,
+                   RunObserver &observer, ScoreCache *cache);
 
     // Scores of the base model (before adapters are attached), for probe and full splits, and
     // the floor. Cached scores are reused.
@@ -49,6 +50,7 @@ private:
     EvalPlan m_plan;
     RunObserver &m_observer;
     ScoreCache *m_cache;
+    tok::Tokenizer m_tokenizer;
     std::map<std::string, ScoreRow> m_base, m_floor; // by split|task|metric|mode
 };
 

@@ -7,7 +7,7 @@
 namespace slim::engine {
 
 TokenBatch buildBatch(const std::vector<data::TextExample> &examples,
-                      const ByteTokenizer &tokenizer, int64_t maxLength, bool answerOnly,
+                      const tok::Tokenizer &tokenizer, int64_t maxLength, bool answerOnly,
                       bool appendEos)
 {
     std::vector<std::vector<int64_t>> rows;
@@ -15,7 +15,9 @@ TokenBatch buildBatch(const std::vector<data::TextExample> &examples,
     for (const auto &ex : examples) {
         auto ids = tokenizer.encode(ex.prompt, true);
         const auto start = int64_t(ids.size());
-        auto answer = tokenizer.encode(ex.answer, false, appendEos);
+        auto answer = tokenizer.encode(ex.answer, false);
+        if (appendEos && tokenizer.eosId())
+            answer.push_back(*tokenizer.eosId());
         ids.insert(ids.end(), answer.begin(), answer.end());
         if (int64_t(ids.size()) > maxLength)
             ids.resize(size_t(maxLength));
@@ -30,7 +32,7 @@ TokenBatch buildBatch(const std::vector<data::TextExample> &examples,
     int64_t s = 1;
     for (const auto &r : rows)
         s = std::max(s, int64_t(r.size()));
-    batch.ids = torch::full({b, s}, ByteTokenizer::kPad, torch::kLong);
+    batch.ids = torch::full({b, s}, tokenizer.paddingId(), torch::kLong);
     batch.mask = torch::zeros({b, s}, torch::kLong);
     batch.labels = torch::full({b, s}, -100, torch::kLong);
     auto ids = batch.ids.accessor<int64_t, 2>();

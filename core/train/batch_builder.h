@@ -2,7 +2,7 @@
 // Turns text examples into padded token batches for causal-LM training.
 
 #include "data/task.h"
-#include "model/byte_tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 #include <torch/types.h>
 
@@ -21,7 +21,7 @@ struct TokenBatch
 // BOS + prompt + answer (+ EOS), cut to maxLength. With answerOnly the loss covers the answer
 // (and EOS); otherwise every predicted token. Examples with no loss token left are dropped.
 TokenBatch buildBatch(const std::vector<data::TextExample> &examples,
-                      const ByteTokenizer &tokenizer, int64_t maxLength, bool answerOnly,
+                      const tok::Tokenizer &tokenizer, int64_t maxLength, bool answerOnly,
                       bool appendEos);
 
 } // namespace slim::engine

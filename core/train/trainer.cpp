@@ -89,11 +89,13 @@ std::string stepFolder(int64_t step)
 } // namespace
 
 Trainer::Trainer(AdapterSet adapters, TrainOptions options, ExampleSource &source,
-                 RunObserver &observer, fs::path checkpointRoot, std::string phase)
+                 tok::Tokenizer tokenizer, RunObserver &observer, fs::path checkpointRoot,
+                 std::string phase)
     : m_adapters(std::move(adapters))
     , m_model(m_adapters->model())
     , m_options(std::move(options))
     , m_source(source)
+    , m_tokenizer(std::move(tokenizer))
     , m_observer(observer)
     , m_checkpointRoot(std::move(checkpointRoot))
     , m_phase(std::move(phase))

@@ -8,6 +8,7 @@
 #include "train_options.h"
 #include "adapters/adapter_set.h"
 #include "pipeline/run_observer.h"
+#include "tokenizer/tokenizer.h"
 
 #include <torch/optim/adamw.h>
 
@@ -33,9 +34,10 @@ class Trainer
 {
 public:
     // The adapters are attached to `adapters->model()`; for full fine-tuning they train the
-    // model itself. Checkpoints go to checkpointRoot/step_NNNNNN/.
+    // model itself. `tokenizer` turns the source's examples into ids (the model's own).
+    // Checkpoints go to checkpointRoot/step_NNNNNN/.
     Trainer(AdapterSet adapters, TrainOptions options, ExampleSource &source,
-            RunObserver &observer, std::filesystem::path checkpointRoot,
+            tok::Tokenizer tokenizer, RunObserver &observer, std::filesystem::path checkpointRoot,
             std::string phase = "train");
     ~Trainer();
 
@@ -74,10 +76,10 @@ private:
     CausalLm m_model;
     TrainOptions m_options;
     ExampleSource &m_source;
+    tok::Tokenizer m_tokenizer;
     RunObserver &m_observer;
     std::filesystem::path m_checkpointRoot;
     std::string m_phase;
-    ByteTokenizer m_tokenizer;
     std::unique_ptr<torch::optim::AdamW> m_optimizer;
     int64_t m_step = 0;
     SavedCheckpoint m_lastCheckpoint;

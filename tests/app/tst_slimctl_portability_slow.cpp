@@ -161,8 +161,10 @@ private Q_SLOTS:
         mixture["num_clusters"] = 2;
         auto lora = small;
         lora["targets"] = "all";
+        auto loramoe = small;
+        loramoe["num_lora_experts"] = 3;
         for (const auto &[method, adapter] : std::vector<std::pair<std::string, nlohmann::json>>{
-                 {"lora", lora}, {"dora", small}, {"slim", mixture}, {"loramoe", mixture},
+                 {"lora", lora}, {"dora", small}, {"slim", mixture}, {"loramoe", loramoe},
                  {"full", nlohmann::json::object()}}) {
             m_runs[method] = train(method, adapter);
             QVERIFY2(m_runs[method] > 0, method.c_str());

@@ -4,6 +4,7 @@
 #include "engine_test_support.h"
 
 #include "eval/evaluator.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <QtTest>
 
@@ -15,7 +16,7 @@ namespace data = slim::data;
 
 namespace {
 
-const ByteTokenizer kTok;
+const auto kTok = slim::tok::builtinTokenizer();
 
 std::vector<int64_t> withBos(const std::string &text)
 {
@@ -145,7 +146,7 @@ private Q_SLOTS:
         const auto encode = evaluationEncoder(kTok);
         auto pair = encodePair(encode, "Answer: ", " yes");
         QCOMPARE(pair.context, withBos("Answer:"));
-        QCOMPARE(pair.continuation, kTok.encode("  yes"));
+        QCOMPARE(pair.continuation, kTok.encode("  yes", false));
 
         // A tokenizer that merges " x" into one token: without the rule the context would end
         // in a lone space token and the continuation would start mid-word.

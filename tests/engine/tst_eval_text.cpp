@@ -4,6 +4,7 @@
 #include "engine_test_support.h"
 
 #include "eval/evaluator.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <QtTest>
 
@@ -16,7 +17,7 @@ namespace data = slim::data;
 
 namespace {
 
-const ByteTokenizer kTok;
+const auto kTok = slim::tok::builtinTokenizer();
 
 // A model that answers every byte with its successor ("a" -> "b"), "z" with a newline and "5"
 // with EOS: the decoder layers are zeroed, so the final hidden state is the normalised embedding
@@ -35,7 +36,7 @@ CausalLm successorModel()
         head[t + 1].copy_(emb[t]);
     head['\n'].copy_(emb['z']);
     head['{'].zero_();
-    head[ByteTokenizer::kEos].copy_(emb['5']);
+    head[slim::tok::BuiltinTokens::kEos].copy_(emb['5']);
     head['6'].zero_();
     return model;
 }
@@ -208,7 +209,7 @@ private Q_SLOTS:
         auto model = tinyModel(2);
         const std::string text = "a text of thirty bytes, or so!";
         const int64_t window = 8;
-        auto ids = kTok.encode(text);
+        auto ids = kTok.encode(text, false);
         double expected = 0;
         for (size_t i = 0; i < ids.size(); ++i) {
             // Oracle: BOS + everything before while it fits, else the previous `window` bytes.

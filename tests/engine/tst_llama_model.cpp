@@ -2,7 +2,6 @@
 // log-probabilities, tokenizer, and Hugging Face folder save/load.
 #include "engine_test_support.h"
 
-#include "model/byte_tokenizer.h"
 #include "model/generation.h"
 #include "model/model_io.h"
 #include "model/safetensors.h"
@@ -149,20 +148,6 @@ private Q_SLOTS:
             QVERIFY(std::abs(lp[0][i].item<double>() - expected.item<double>()) < 1e-5);
             QVERIFY(lp[0][i].item<double>() < 0);
         }
-    }
-
-    void byteTokenizerRoundTrips()
-    {
-        ByteTokenizer tok;
-        std::string text = "Grüße, world!";
-        auto ids = tok.encode(text, true, true);
-        QCOMPARE(ids.front(), ByteTokenizer::kBos);
-        QCOMPARE(ids.back(), ByteTokenizer::kEos);
-        QCOMPARE(ids.size(), text.size() + 2);
-        QCOMPARE(tok.decode(ids), text);
-        QTemporaryDir dir;
-        tok.save(dir.path().toStdString());
-        QCOMPARE(ByteTokenizer::load(dir.path().toStdString()).vocabSize(), int64_t(259));
     }
 
     void saveLoadGivesIdenticalLogits()

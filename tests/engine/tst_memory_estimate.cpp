@@ -5,6 +5,7 @@
 
 #include "adapters/adapter_set.h"
 #include "model/model_io.h"
+#include "tokenizer/builtin_tokenizer.h"
 #include "train/fixed_length_source.h"
 #include "train/memory_estimate.h"
 #include "train/memory_tracker.h"
@@ -20,6 +21,18 @@ class TestMemoryEstimate : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void availableMemoryIsMeasuredOrUnknown()
+    {
+        QVERIFY(availableDeviceMemory("cpu") > 0);
+        // The CUDA runtime's free memory where a GPU is; unknown (-1) where none is.
+        if (torch::cuda::is_available())
+            QVERIFY(availableDeviceMemory("cuda:0") > 0);
+        else
+            QCOMPARE(availableDeviceMemory("cuda:0"), int64_t(-1));
+        QCOMPARE(availableDeviceMemory("cuda:x"), int64_t(-1));
+        QCOMPARE(availableDeviceMemory("cuda:"), int64_t(-1));
+    }
+
     void trackerSeesAllocations()
     {
         MemoryTracker tracker;
@@ -82,7 +95,7 @@ private Q_SLOTS:
             AdapterSet adapters(model, adapter);
             FixedLengthSource source(options.max_length);
             RunObserver quiet;
-            Trainer trainer(adapters, options, source, quiet, dir.path().toStdString());
+            Trainer trainer(adapters, options, source, slim::tok::builtinTokenizer(), quiet, dir.path().toStdString());
             trainer.run(std::stop_source().get_token());
             peak = tracker.peak();
         }

@@ -2,6 +2,7 @@
 #include "engine_test_support.h"
 
 #include "train/batch_builder.h"
+#include "tokenizer/builtin_tokenizer.h"
 #include "train/trainer.h"
 
 #include <QTemporaryDir>
@@ -91,13 +92,13 @@ class TestTrainer : public QObject
 private Q_SLOTS:
     void batchLabelsPredictTheNextAnswerToken()
     {
-        ByteTokenizer tok;
+        const auto tok = slim::tok::builtinTokenizer();
         auto batch = buildBatch({{"ab", "c"}, {"x", "yz"}}, tok, 16, true, true);
         // Row 0: BOS a b c EOS; answer tokens c, EOS are predicted from positions 2 and 3.
         QCOMPARE(batch.ids.sizes().vec(), (std::vector<int64_t>{2, 5}));
         QCOMPARE(batch.labels[0][1].item<int64_t>(), int64_t(-100));
         QCOMPARE(batch.labels[0][2].item<int64_t>(), int64_t('c'));
-        QCOMPARE(batch.labels[0][3].item<int64_t>(), ByteTokenizer::kEos);
+        QCOMPARE(batch.labels[0][3].item<int64_t>(), slim::tok::BuiltinTokens::kEos);
         QCOMPARE(batch.labels[0][4].item<int64_t>(), int64_t(-100));
         QCOMPARE(batch.labels[1][1].item<int64_t>(), int64_t('y'));
         QCOMPARE(batch.mask[1][4].item<int64_t>(), int64_t(1));
@@ -138,7 +139,7 @@ private Q_SLOTS:
             auto model = tinyModel(1);
             torch::manual_seed(5);
             AdapterSet set(model, smallSlim());
-            Trainer trainer(set, smallSchedule(), source, observer, root / "a");
+            Trainer trainer(set, smallSchedule(), source, slim::tok::builtinTokenizer(), observer, root / "a");
             QCOMPARE(trainer.run({}), RunStatus::Succeeded);
             uninterrupted = trainer.lmLosses();
         }
@@ -153,7 +154,7 @@ private Q_SLOTS:
         torch::manual_seed(99); // a different fresh state: the checkpoint must restore all
         AdapterSet set(model, smallSlim());
         CountingObserver second;
-        Trainer resumed(set, smallSchedule(), source, second, root / "b");
+        Trainer resumed(set, smallSchedule(), source, slim::tok::builtinTokenizer(), second, root / "b");
         resumed.resumeFrom(root / "a" / "step_000003");
         QCOMPARE(resumed.step(), int64_t(3));
         resumed.run({});
@@ -174,13 +175,13 @@ private Q_SLOTS:
         {
             auto model = tinyModel(1);
             AdapterSet set(model, config);
-            Trainer trainer(set, smallSchedule(), source, quiet, root / "a");
+            Trainer trainer(set, smallSchedule(), source, slim::tok::builtinTokenizer(), quiet, root / "a");
             trainer.run({});
             uninterrupted = trainer.lmLosses();
         }
         auto model = tinyModel(2);
         AdapterSet set(model, config);
-        Trainer resumed(set, smallSchedule(), source, quiet, root / "b");
+        Trainer resumed(set, smallSchedule(), source, slim::tok::builtinTokenizer(), quiet, root / "b");
         resumed.resumeFrom(root / "a" / "step_000003");
         resumed.run({});
         QCOMPARE(resumed.lmLosses(), std::vector<double>(uninterrupted.begin() + 3, uninterrupted.end()));
@@ -196,7 +197,7 @@ private Q_SLOTS:
         auto options = smallSchedule();
         options.checkpoint_every = 0;
         options.eval_every = 1;
-        Trainer trainer(set, options, source, observer, dir.path().toStdString());
+        Trainer trainer(set, options, source, slim::tok::builtinTokenizer(), observer, dir.path().toStdString());
         std::stop_source stop;
         int evaluations = 0;
         trainer.evaluate = [&](int64_t step, bool) {

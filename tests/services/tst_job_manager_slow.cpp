@@ -121,7 +121,8 @@ private Q_SLOTS:
         MetricStream stream;
         JobManager jobs(m_paths, &stream);
         QSignalSpy finished(&jobs, &JobManager::jobFinished);
-        const auto first = jobs.submitRun(spec("lora", 60), {}, std::nullopt,
+        // Long enough that the poll below sees it training before it finishes on a fast machine.
+        const auto first = jobs.submitRun(spec("lora", 300), {}, std::nullopt,
                                           JobManager::Placement::Last);
         QTRY_VERIFY_WITH_TIMEOUT(jobs.job(first)->phase == QStringLiteral("train")
                                      && jobs.job(first)->done >= 2, 240000);
@@ -134,7 +135,7 @@ private Q_SLOTS:
         QVERIFY2(resumed, qPrintable(error));
         QCOMPARE(waitFinished(jobs, resumed, finished).state, JobState::Succeeded);
         QCOMPARE(run(runId).status, store::RunStatus::Succeeded);
-        QCOMPARE(run(runId).currentStep, std::int64_t(60));
+        QCOMPARE(run(runId).currentStep, std::int64_t(300));
         QVERIFY(!jobs.submitResume(runId, &error)); // finished runs are not resumed
         QVERIFY(error.contains(QStringLiteral("already finished")));
     }

@@ -3,6 +3,7 @@
 #include "forms/new_run_dialog.h"
 #include "forms/spec_form.h"
 #include "spec_service.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -80,6 +81,7 @@ void writeTinyModelFolder(const QString &dir)
         "vocab_size": 300, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1,
         "num_attention_heads": 4, "num_key_value_heads": 2, "torch_dtype": "bfloat16"})");
     config.close();
+    slim::tok::writeBuiltinTokenizer(dir.toStdString());
     const QList<QPair<QString, QList<qint64>>> tensors = {
         {"model.embed_tokens.weight", {300, 32}}, {"lm_head.weight", {300, 32}},
         {"model.norm.weight", {32}},
@@ -363,6 +365,7 @@ private Q_SLOTS:
         retype(dialog.form()->editor("base_model"), dir.path() + "/tiny-llama");
         const auto text = dialog.preflightLabel()->text();
         QVERIFY2(text.contains("LlamaForCausalLM, 0.03 M parameters, bfloat16, 1 file"), qPrintable(text));
+        QVERIFY2(text.contains("tokenizer: 259 tokens"), qPrintable(text));
         QVERIFY2(text.contains("Memory: Training needs about") && text.contains("available on cpu"),
                  qPrintable(text));
         QVERIFY(dialog.preflightLabel()->styleSheet().isEmpty());
