@@ -155,6 +155,25 @@ private Q_SLOTS:
         QCOMPARE(t.encode("ab</s>ab", false), (Ids{abWord, 2, abWord}));
     }
 
+    void metaspaceLayout()
+    {
+        // transformers' non-legacy Llama layout (Mistral v0.3): Metaspace pre-tokenizer and
+        // decoder, "▁" prepended to the first piece only (not after an added token).
+        auto j = sentencePieceTokenizer();
+        const json marker = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"},
+                             {"prepend_scheme", "first"}, {"split", false}};
+        j["normalizer"] = nullptr;
+        j["pre_tokenizer"] = marker;
+        j["decoder"] = marker;
+        const auto t = make(j);
+        const auto abWord = *t.tokenId("\xE2\x96\x81" "ab");
+        QCOMPARE(t.encode("ab", false), (Ids{abWord}));
+        QCOMPARE(t.encode("</s>ab", false), (Ids{2, *t.tokenId("ab")}));
+        // The Rust decoder drops every "▁" of the first token, and turns the others to spaces.
+        QCOMPARE(t.decode({abWord, abWord}), std::string("ab ab"));
+        QCOMPARE(t.decode({*t.tokenId("\xE2\x96\x81"), abWord}), std::string(" ab"));
+    }
+
     void builtinTokenizerIsBytes()
     {
         const auto t = builtinTokenizer();

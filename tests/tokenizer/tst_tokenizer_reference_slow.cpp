@@ -96,6 +96,29 @@ class TestTokenizerReference : public QObject
         return run(SLIMCTL_PATH, args, input);
     }
 
+    // Rows name a package folder, or a folder initTestCase wrote.
+    QString folderOf(const QString &row) const
+    {
+        return row == "builtin" || row == "metaspace" ? m_dir.filePath(row) : row;
+    }
+
+    // One row per tokenizer folder, with and without special tokens.
+    void addTokenizerRows(bool withMetaspace)
+    {
+        QTest::addColumn<QString>("dir");
+        QTest::addColumn<bool>("special");
+        for (const char *name : {"tokenizer-llama3", "tokenizer-llama2", "tokenizer-qwen3", "tokenizer-gemma3"}) {
+            QTest::newRow((std::string(name) + " special").c_str()) << packageModels(name) << true;
+            QTest::newRow((std::string(name) + " no-special").c_str()) << packageModels(name) << false;
+        }
+        QTest::newRow("built-in special") << QString("builtin") << true;
+        QTest::newRow("built-in no-special") << QString("builtin") << false;
+        if (withMetaspace) {
+            QTest::newRow("metaspace special") << QString("metaspace") << true;
+            QTest::newRow("metaspace no-special") << QString("metaspace") << false;
+        }
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -111,25 +134,27 @@ private Q_SLOTS:
             m_corpusLines += QByteArray::fromStdString(nlohmann::json(t).dump()) + "\n";
         QVERIFY(QDir().mkpath(m_dir.filePath("builtin")));
         slim::tok::writeBuiltinTokenizer(m_dir.filePath("builtin").toStdString());
+        // The Metaspace layout (transformers' non-legacy Llama conversion, Mistral v0.3): Llama
+        // 2's vocabulary with a Metaspace pre-tokenizer and decoder, prepend_scheme "first".
+        const auto llama2 = packageModels("tokenizer-llama2").toStdString();
+        auto metaspace = nlohmann::ordered_json::parse(std::ifstream(llama2 + "/tokenizer.json"));
+        const nlohmann::ordered_json marker = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"},
+                                               {"prepend_scheme", "first"}, {"split", false}};
+        metaspace["normalizer"] = nullptr;
+        metaspace["pre_tokenizer"] = marker;
+        metaspace["decoder"] = marker;
+        QVERIFY(QDir().mkpath(m_dir.filePath("metaspace")));
+        std::ofstream(m_dir.filePath("metaspace/tokenizer.json").toStdString()) << metaspace.dump();
+        QVERIFY(QFile::copy(QString::fromStdString(llama2) + "/tokenizer_config.json",
+                            m_dir.filePath("metaspace/tokenizer_config.json")));
     }
 
-    void idsAgreeWithTheReference_data()
-    {
-        QTest::addColumn<QString>("dir");
-        QTest::addColumn<bool>("special");
-        for (const char *name : {"tokenizer-llama3", "tokenizer-llama2", "tokenizer-qwen3", "tokenizer-gemma3"}) {
-            QTest::newRow((std::string(name) + " special").c_str()) << packageModels(name) << true;
-            QTest::newRow((std::string(name) + " no-special").c_str()) << packageModels(name) << false;
-        }
-        QTest::newRow("built-in special") << QString() << true;
-        QTest::newRow("built-in no-special") << QString() << false;
-    }
+    void idsAgreeWithTheReference_data() { addTokenizerRows(true); }
     void idsAgreeWithTheReference()
     {
         QFETCH(QString, dir);
         QFETCH(bool, special);
-        if (dir.isEmpty())
-            dir = m_dir.filePath("builtin");
+        dir = folderOf(dir);
         QByteArray requests;
         for (const auto &t : m_corpus)
             requests += QByteArray::fromStdString(
@@ -162,13 +187,15 @@ private Q_SLOTS:
         QCOMPARE(plain.out.toStdString(), spaced + "\n");
     }
 
-    void decodingAgreesAndRoundTrips_data() { idsAgreeWithTheReference_data(); }
+    // Not the Metaspace layout: there tokenizers.js's decoder strips one leading space of the
+    // first token where the Rust library (what transformers runs) drops every "▁" of it;
+    // tst_tokenizer checks the Rust rule.
+    void decodingAgreesAndRoundTrips_data() { addTokenizerRows(false); }
     void decodingAgreesAndRoundTrips()
     {
         QFETCH(QString, dir);
         QFETCH(bool, special);
-        if (dir.isEmpty())
-            dir = m_dir.filePath("builtin");
+        dir = folderOf(dir);
         QStringList tokenize{"tokenize", "--tokenizer", dir, "--jsonl", "--json"};
         if (!special)
             tokenize << "--no-special";
