@@ -307,6 +307,41 @@ private Q_SLOTS:
         QVERIFY(rendered >= 4);
     }
 
+    void aModelScoresTextWithItsOwnTokenizer()
+    {
+        // A tiny random Llama checkpoint with Llama 3's vocabulary and tokenizer files: slimctl
+        // score tokenizes text as Hugging Face does and scores it as transformers does (the
+        // Python reference of tests/reference, on Debian's python3-torch).
+        const auto model = m_dir.filePath("llama3-tiny");
+        const auto python = QStringLiteral("/usr/bin/python3");
+        const auto hf = QStringLiteral(SLIM_REFERENCE_DIR "/../hf_reference.py");
+        auto r = run(python, {hf, "make-checkpoint", "--out", model, "--arch", "llama", "--dtype", "f32",
+                              "--vocab", "128256", "--hidden", "32", "--layers", "1", "--heads", "4",
+                              "--kv-heads", "2", "--intermediate", "48", "--max-pos", "64"}, {});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QFile::remove(model + "/slim_tokenizer.json");
+        for (const char *file : {"tokenizer.json", "tokenizer_config.json"})
+            QVERIFY(QFile::copy(packageModels("tokenizer-llama3") + "/" + file, model + "/" + file));
+        const std::string text = "Hello world, it's me: 3.14159!";
+        const auto expected = reference("encode", model, QByteArray::fromStdString(
+            nlohmann::json{{"text", text}, {"special", true}}.dump() + "\n"));
+        QVERIFY2(expected.code == 0, expected.err.constData());
+        const auto ids = nlohmann::json::parse(expected.out.toStdString());
+        r = slimctl({"score", "--model", model, "--json", QString::fromStdString(text)}, {});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto scored = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(scored["tokens"], ids);
+        QStringList idList;
+        for (const auto &id : ids)
+            idList << QString::number(id.get<int64_t>());
+        r = run(python, {hf, "logprobs", "--model", model, "--ids", idList.join(',')}, {});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto want = nlohmann::json::parse(r.out.toStdString())["logprobs"];
+        QCOMPARE(want.size(), scored["logprobs"].size());
+        for (size_t i = 1; i < want.size(); ++i)
+            QVERIFY(std::abs(want[i].get<double>() - scored["logprobs"][i].get<double>()) < 2e-4);
+    }
+
     void badInputGetsAClearError()
     {
         const auto dir = packageModels("tokenizer-llama3");
