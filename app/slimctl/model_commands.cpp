@@ -1,5 +1,7 @@
 #include "model_commands.h"
 
+#include "token_ids.h"
+
 #include "adapters/adapter_set.h"
 #include "data/task_catalog.h"
 #include "eval/evaluator.h"
@@ -86,27 +88,12 @@ LoadedModel loadForInference(const GlobalOptions &g, const ModelArgs &a)
 // Token ids from --ids ("1 2 3" or "1,2,3"); each must be in the vocabulary.
 std::vector<int64_t> parseIds(const std::string &text, int64_t vocab)
 {
-    std::vector<int64_t> ids;
-    std::string item;
-    for (char c : text + " ") {
-        if (c == ' ' || c == ',' || c == '\n' || c == '\t') {
-            if (item.empty())
-                continue;
-            size_t used = 0;
-            int64_t id = -1;
-            try {
-                id = std::stoll(item, &used);
-            } catch (const std::exception &) {
-                used = 0;
-            }
-            if (used != item.size() || id < 0 || id >= vocab)
-                throw std::invalid_argument("--ids: '" + item + "' is not a token id of this model "
-                                            "(0.." + std::to_string(vocab - 1) + ")");
-            ids.push_back(id);
-            item.clear();
-        } else {
-            item += c;
-        }
+    const auto ids = parseTokenIds(text, "--ids");
+    for (const auto id : ids) {
+        if (id >= vocab)
+            throw std::invalid_argument("--ids: '" + std::to_string(id)
+                                        + "' is not a token id of this model (0.."
+                                        + std::to_string(vocab - 1) + ")");
     }
     if (ids.empty())
         throw std::invalid_argument("--ids: no token ids given");

@@ -1,5 +1,7 @@
 #include "tokenizer_commands.h"
 
+#include "token_ids.h"
+
 #include "tokenizer/chat_template.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_error.h"
@@ -44,38 +46,13 @@ std::vector<int64_t> parseIds(const std::string &text)
         }
         std::vector<int64_t> ids;
         for (size_t i = 0; i < json.size(); ++i) {
-            if (!json[i].is_number_integer())
-                throw std::invalid_argument("stdin: item " + std::to_string(i) + " is not an integer id");
+            if (!json[i].is_number_integer() || json[i].get<int64_t>() < 0)
+                throw std::invalid_argument("stdin: item " + std::to_string(i) + " is not a token id");
             ids.push_back(json[i].get<int64_t>());
         }
         return ids;
     }
-    std::vector<int64_t> ids;
-    std::string item;
-    size_t position = 0;
-    for (const char c : text + " ") {
-        ++position;
-        if (c == ' ' || c == ',' || c == '\n' || c == '\t' || c == '\r') {
-            if (item.empty())
-                continue;
-            size_t used = 0;
-            long long id = -1;
-            try {
-                id = std::stoll(item, &used);
-            } catch (const std::exception &) {
-                used = 0;
-            }
-            if (used != item.size() || id < 0)
-                throw std::invalid_argument("stdin: '" + item + "' (character "
-                                            + std::to_string(position - item.size() - 1)
-                                            + ") is not a token id");
-            ids.push_back(id);
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    return ids;
+    return parseTokenIds(text, "stdin");
 }
 
 // The library drops ids outside the vocabulary (as Hugging Face's does); given by a user, they
