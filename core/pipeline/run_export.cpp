@@ -4,6 +4,7 @@
 #include "adapters/peft_adapter.h"
 #include "model/model_io.h"
 #include "pipeline/run_spec.h"
+#include "tokenizer/builtin_tokenizer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -118,6 +119,10 @@ void exportMerged(const ExportSource &source, const fs::path &out, const std::st
                 fs::copy_file(source.base_model_dir / file, dir / file,
                               fs::copy_options::overwrite_existing);
         }
+        // A built-in base written before tokenizer.json existed: its tokenizer in the form
+        // Hugging Face's tools read.
+        if (!fs::exists(dir / "tokenizer.json") && fs::exists(dir / "slim_tokenizer.json"))
+            tok::writeBuiltinTokenizer(dir);
     });
 }
 

@@ -247,6 +247,8 @@ private Q_SLOTS:
         QCOMPARE(config["torch_dtype"].get<std::string>(), std::string("bfloat16"));
         QVERIFY(QFileInfo::exists(same + "/model-00002-of-00002.safetensors"));
         QVERIFY(QFileInfo::exists(same + "/generation_config.json"));
+        // The base's byte tokenizer (slim_tokenizer.json only) goes out as a tokenizer.json.
+        QVERIFY(QFileInfo::exists(same + "/tokenizer.json"));
         QVERIFY(maxDifference(adapted, referenceScore(same)) < 0.05); // bf16 rounding of W'
         // A folder that exists is never overwritten.
         r = slimctl({"export-merged", QString::number(run), "--out", same});
