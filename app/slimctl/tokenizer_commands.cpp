@@ -34,25 +34,29 @@ void printIds(const GlobalOptions &g, const std::vector<int64_t> &ids)
     std::cout << "\n";
 }
 
+// The ids of a JSON array.
+std::vector<int64_t> idsOfJson(const nlohmann::json &json)
+{
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < json.size(); ++i) {
+        if (!json[i].is_number_integer() || json[i].get<int64_t>() < 0)
+            throw std::invalid_argument("stdin: item " + std::to_string(i) + " is not a token id");
+        ids.push_back(json[i].get<int64_t>());
+    }
+    return ids;
+}
+
+// Ids typed on stdin, or a JSON array of them.
 std::vector<int64_t> parseIds(const std::string &text)
 {
     const auto start = text.find_first_not_of(" \t\r\n");
-    if (start != std::string::npos && text[start] == '[') {
-        nlohmann::json json;
-        try {
-            json = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error &e) {
-            throw std::invalid_argument(std::string("stdin: not a JSON array of ids: ") + e.what());
-        }
-        std::vector<int64_t> ids;
-        for (size_t i = 0; i < json.size(); ++i) {
-            if (!json[i].is_number_integer() || json[i].get<int64_t>() < 0)
-                throw std::invalid_argument("stdin: item " + std::to_string(i) + " is not a token id");
-            ids.push_back(json[i].get<int64_t>());
-        }
-        return ids;
+    if (start == std::string::npos || text[start] != '[')
+        return parseTokenIds(text, "stdin");
+    try {
+        return idsOfJson(nlohmann::json::parse(text));
+    } catch (const nlohmann::json::parse_error &e) {
+        throw std::invalid_argument(std::string("stdin: not a JSON array of ids: ") + e.what());
     }
-    return parseTokenIds(text, "stdin");
 }
 
 // The library drops ids outside the vocabulary (as Hugging Face's does); given by a user, they
@@ -114,7 +118,7 @@ int cmdDetokenize(const GlobalOptions &g, const TokenizeArgs &a)
         forEachJsonLine("a JSON array of ids", [&](const nlohmann::json &value) {
             if (!value.is_array())
                 throw std::invalid_argument("expected a JSON array of ids");
-            std::cout << nlohmann::json(tokenizer.decode(checkedIds(tokenizer, parseIds(value.dump())),
+            std::cout << nlohmann::json(tokenizer.decode(checkedIds(tokenizer, idsOfJson(value)),
                                                          a.skipSpecial))
                              .dump()
                       << "\n";

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <functional>
 
 namespace slim::engine {
 
@@ -273,24 +274,25 @@ void AdapterSetImpl::foldIntoBase(const MergeRouting &routing)
                                + " run has no adapter to fold: its weights are the model");
     if (!m_attached)
         throw std::logic_error("the adapters are detached already");
-    // Check every router's weights before the first weight changes.
-    for (auto &m : m_projectionMixtures)
-        routing.at(m->layer(), m->site(), m->bank->numExperts());
-    for (size_t i = 0; i < m_slims.size(); ++i)
-        routing.at(int64_t(i), "mlp", m_slims[i]->router->weight.size(0));
-    for (size_t i = 0; i < m_mixLoras.size(); ++i)
-        routing.at(int64_t(i), "mlp", m_mixLoras[i]->gate_proj->numExperts());
-
+    // Every router's weights are looked up (and checked) before the first weight changes.
+    std::vector<std::function<void()>> folds;
     for (auto &m : m_projectionMixtures) {
-        auto &linear = *projectionOf(m_model->layer(m->layer()), m->site());
-        m->foldInto(linear, routing.at(m->layer(), m->site(), m->bank->numExperts()));
+        const auto &weights = routing.at(m->layer(), m->site(), m->bank->numExperts());
+        auto *linear = projectionOf(m_model->layer(m->layer()), m->site());
+        folds.push_back([&m, linear, &weights] { m->foldInto(*linear, weights); });
     }
-    for (size_t i = 0; i < m_slims.size(); ++i)
-        m_slims[i]->foldInto(*m_model->layer(int64_t(i)).mlp,
-                             routing.at(int64_t(i), "mlp", m_slims[i]->router->weight.size(0)));
-    for (size_t i = 0; i < m_mixLoras.size(); ++i)
-        m_mixLoras[i]->foldInto(*m_model->layer(int64_t(i)).mlp,
-                                routing.at(int64_t(i), "mlp", m_mixLoras[i]->gate_proj->numExperts()));
+    for (size_t i = 0; i < m_slims.size(); ++i) {
+        const auto &weights = routing.at(int64_t(i), "mlp", m_slims[i]->router->weight.size(0));
+        auto *mlp = m_model->layer(int64_t(i)).mlp.get();
+        folds.push_back([this, i, mlp, &weights] { m_slims[i]->foldInto(*mlp, weights); });
+    }
+    for (size_t i = 0; i < m_mixLoras.size(); ++i) {
+        const auto &weights = routing.at(int64_t(i), "mlp", m_mixLoras[i]->gate_proj->numExperts());
+        auto *mlp = m_model->layer(int64_t(i)).mlp.get();
+        folds.push_back([this, i, mlp, &weights] { m_mixLoras[i]->foldInto(*mlp, weights); });
+    }
+    for (const auto &fold : folds)
+        fold();
     for (auto &l : m_loras)
         l.lora->foldInto(*l.linear);
     detach();
