@@ -168,7 +168,7 @@ int main(int argc, char **argv)
                         sequences += mode == ChoiceMode::LogLikelihood
                                          ? int64_t(item.choices.size())
                                          : 1;
-                    const auto modeName = scoringModeName(ms.mode);
+                    const auto modeName = std::string(scoringModeName(ms.mode));
                     out.write({{"record", "eval"},
                                {"implementation", "engine"},
                                {"round", args.getInt("round", 1)},

@@ -2,11 +2,9 @@
 
 #include "jobs/run_exports.h"
 #include "recorder/checkpoint_retention.h"
+#include "scores/run_scores.h"
 
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
-
 
 namespace slim::services {
 
@@ -107,9 +105,7 @@ void CatalogWorker::loadDetail(std::int64_t runId, int maxPoints)
         detail->diskBytes = jobs::runDiskBytes(detail->record,
                                                jobs::WorkbenchPaths::resolve(m_path.toStdString()));
         // The base model's cached scores (forgetting = base - run on the same items).
-        const auto hashes = QJsonDocument::fromJson(
-            QByteArray::fromStdString(detail->record.datasetHashesJson)).object();
-        const auto modelHash = hashes.value(QStringLiteral("base_model")).toString().toStdString();
+        const auto modelHash = scores::baseModelHashOf(detail->record.datasetHashesJson);
         // All of them, not only those of evaluations already stored: a live run's next
         // evaluation is compared with the scores its base-eval phase cached at the start.
         if (!modelHash.empty())

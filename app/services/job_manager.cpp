@@ -1,6 +1,7 @@
 #include "job_manager.h"
 
 #include "job_observer.h"
+#include "store_thread.h"
 #include "jobs/run_jobs.h"
 
 #include <QJsonDocument>
@@ -11,6 +12,15 @@
 
 namespace slim::services {
 
+// Written on the store thread, read there by later work items (a cancellation) and here once the
+// recording's `done` arrived.
+struct JobManager::Recording
+{
+    std::int64_t runId = 0;
+    std::string name; // the job's title, when the store knows it better
+    bool needsBaseModel = false;
+};
+
 struct JobManager::Job
 {
     JobInfo info;
@@ -18,6 +28,8 @@ struct JobManager::Job
     QThread *thread = nullptr;
     engine::RunOutcome outcome; // written by the job thread, read after it finished
     bool needsBaseModel = false; // waits for the built-in model
+    bool recorded = false;       // its run is in the store: it may start
+    std::shared_ptr<Recording> recording = std::make_shared<Recording>();
 };
 
 QString jobStateName(JobState state)
@@ -42,16 +54,13 @@ JobManager::JobManager(jobs::WorkbenchPaths paths, MetricStream *stream, QObject
     : QObject(parent)
     , m_paths(std::move(paths))
     , m_stream(stream)
+    , m_store(std::make_unique<StoreThread>(QString::fromStdString(m_paths.database.string())))
 {
     qRegisterMetaType<JobInfo>();
     // Runs left running by a process that died (a crash, a killed slimctl) become interrupted,
-    // so the window offers to resume them instead of showing them as running forever.
-    try {
-        store::RunStore db(m_paths.database.string());
-        db.markInterruptedRuns();
-    } catch (const std::exception &) {
-        // The catalog reports an unreadable database to the user.
-    }
+    // so the window offers to resume them instead of showing them as running forever. An
+    // unreadable database is reported to the user by the catalog.
+    m_store->post([](store::RunStore &db) { db.markInterruptedRuns(); }, this);
 }
 
 JobManager::~JobManager()
@@ -120,65 +129,105 @@ quint64 JobManager::ensureBaseModel()
         if (job->info.kind == JobKind::BuildBaseModel && !isFinished(job->info.state))
             return job->info.id;
     }
-    store::RunStore db(m_paths.database.string());
-    const auto runId = jobs::queueBaseModelBuild(db, m_paths);
     // The build goes first: every run waiting for the built-in model needs it.
-    return enqueue(JobKind::BuildBaseModel, runId, QStringLiteral("base model"), Placement::Next);
+    const auto id = enqueue(JobKind::BuildBaseModel, QStringLiteral("base model"), Placement::Next);
+    record(id, [paths = m_paths](store::RunStore &db, Recording &r) {
+        r.runId = jobs::queueBaseModelBuild(db, paths);
+    });
+    return id;
 }
 
 quint64 JobManager::submitRun(const QString &specJson, const QStringList &tags,
                               std::optional<std::int64_t> parentRunId, Placement placement,
                               QString *error)
 {
+    jobs::RunRequest request;
     try {
-        store::RunStore db(m_paths.database.string());
-        jobs::RunRequest request;
-        request.specJson = specJson.toStdString();
-        for (const auto &tag : tags) {
-            if (!tag.trimmed().isEmpty())
-                request.tags.push_back(tag.trimmed().toStdString());
-        }
-        request.parentRunId = parentRunId;
-        const auto runId = jobs::queueRun(db, request);
-        const auto run = db.getRun(runId);
-        const bool needsModel = jobs::needsBuiltinModel(*run);
-        const auto id = enqueue(JobKind::Train, runId, QString::fromStdString(run->name),
-                                placement);
-        find(id)->needsBaseModel = needsModel;
-        if (needsModel)
-            ensureBaseModel();
-        return id;
+        // Checked here, so the form hears at once what is wrong; recorded on the store thread.
+        request.specJson = jobs::normalisedSpecText(specJson.toStdString());
     } catch (const std::exception &e) {
         if (error)
             *error = QString::fromUtf8(e.what());
         return 0;
     }
+    for (const auto &tag : tags) {
+        if (!tag.trimmed().isEmpty())
+            request.tags.push_back(tag.trimmed().toStdString());
+    }
+    request.parentRunId = parentRunId;
+    const auto name = QJsonDocument::fromJson(QByteArray::fromStdString(request.specJson))
+                          .object()
+                          .value(QStringLiteral("name"))
+                          .toString();
+    const auto id = enqueue(JobKind::Train, name, placement);
+    record(id, [request](store::RunStore &db, Recording &r) {
+        r.runId = jobs::queueRun(db, request);
+        r.needsBaseModel = jobs::needsBuiltinModel(*db.getRun(r.runId));
+    });
+    return id;
 }
 
 quint64 JobManager::submitResume(std::int64_t runId, QString *error)
 {
-    try {
-        for (const auto &job : m_jobs) {
-            if (job->info.runId == runId && !isFinished(job->info.state))
-                throw std::invalid_argument("run " + std::to_string(runId)
-                                            + " already has a job in this window");
+    for (const auto &job : m_jobs) {
+        if (job->info.runId == runId && !isFinished(job->info.state)) {
+            if (error)
+                *error = QStringLiteral("run %1 already has a job in this window").arg(runId);
+            return 0;
         }
-        store::RunStore db(m_paths.database.string());
+    }
+    const auto id = enqueue(JobKind::Resume, QStringLiteral("resume run %1").arg(runId),
+                            Placement::Last);
+    find(id)->info.runId = runId;
+    record(id, [runId](store::RunStore &db, Recording &r) {
         db.markInterruptedRuns();
         jobs::checkResumable(db, runId);
         const auto run = db.getRun(runId);
-        const auto id = enqueue(JobKind::Resume, runId,
-                                QStringLiteral("resume %1").arg(QString::fromStdString(run->name)),
-                                Placement::Last);
-        find(id)->needsBaseModel = jobs::needsBuiltinModel(*run);
-        if (find(id)->needsBaseModel)
-            ensureBaseModel();
-        return id;
-    } catch (const std::exception &e) {
-        if (error)
-            *error = QString::fromUtf8(e.what());
-        return 0;
+        r.runId = runId;
+        r.name = "resume " + run->name;
+        r.needsBaseModel = jobs::needsBuiltinModel(*run);
+    });
+    return id;
+}
+
+void JobManager::record(quint64 jobId,
+                        std::function<void(store::RunStore &, Recording &)> work)
+{
+    auto recording = find(jobId)->recording;
+    m_store->post([work = std::move(work), recording](store::RunStore &db) { work(db, *recording); },
+                  this, [this, jobId](const QString &error) { onRecorded(jobId, error); });
+}
+
+void JobManager::onRecorded(quint64 jobId, const QString &error)
+{
+    auto *job = find(jobId);
+    if (!job)
+        return;
+    const auto &r = *job->recording;
+    job->info.runId = r.runId ? r.runId : job->info.runId;
+    if (!r.name.empty())
+        job->info.title = QString::fromStdString(r.name);
+    if (job->info.state != JobState::Queued) { // cancelled meanwhile
+        Q_EMIT jobChanged(job->info);
+        return;
     }
+    if (!error.isEmpty()) {
+        std::erase(m_queue, jobId);
+        job->info.state = JobState::Failed;
+        job->info.message = job->info.kind == JobKind::Resume
+                                ? QStringLiteral("The run cannot be resumed: %1").arg(error)
+                                : QStringLiteral("The run could not be recorded: %1").arg(error);
+        Q_EMIT jobChanged(job->info);
+        Q_EMIT jobFinished(job->info);
+        startQueued();
+        return;
+    }
+    job->recorded = true;
+    job->needsBaseModel = r.needsBaseModel;
+    Q_EMIT jobChanged(job->info);
+    if (job->needsBaseModel)
+        ensureBaseModel();
+    startQueued();
 }
 
 std::vector<quint64> JobManager::submitDemo(std::int64_t steps)
@@ -186,31 +235,22 @@ std::vector<quint64> JobManager::submitDemo(std::int64_t steps)
     std::vector<quint64> ids;
     if (const auto build = ensureBaseModel())
         ids.push_back(build);
-    for (const auto &name : jobs::presetNames()) {
-        if (name.rfind("builtin-", 0) != 0)
-            continue;
-        auto spec = QJsonDocument::fromJson(QByteArray::fromStdString(jobs::presetSpecText(name)))
-                        .object();
-        spec[QStringLiteral("name")] = QStringLiteral("demo ") + QString::fromStdString(name.substr(8));
-        if (steps > 0) {
-            auto schedule = spec[QStringLiteral("schedule")].toObject();
-            schedule[QStringLiteral("steps")] = double(steps);
-            spec[QStringLiteral("schedule")] = schedule;
-        }
-        const auto text = QString::fromUtf8(QJsonDocument(spec).toJson(QJsonDocument::Compact));
-        if (const auto id = submitRun(text, {QStringLiteral("demo")}, std::nullopt, Placement::Last))
+    for (const auto &request : jobs::demoPlan({}, steps)) {
+        QStringList tags;
+        for (const auto &tag : request.tags)
+            tags << QString::fromStdString(tag);
+        if (const auto id = submitRun(QString::fromStdString(request.specJson), tags, std::nullopt,
+                                      Placement::Last))
             ids.push_back(id);
     }
     return ids;
 }
 
-quint64 JobManager::enqueue(JobKind kind, std::int64_t runId, const QString &title,
-                            Placement placement)
+quint64 JobManager::enqueue(JobKind kind, const QString &title, Placement placement)
 {
     auto job = std::make_unique<Job>();
     job->info.id = m_nextId++;
     job->info.kind = kind;
-    job->info.runId = runId;
     job->info.title = title;
     const auto id = job->info.id;
     m_jobs.push_back(std::move(job));
@@ -234,6 +274,8 @@ void JobManager::startQueued()
         running += job->info.state == JobState::Running ? 1 : 0;
     while (running < m_maxConcurrent && !m_queue.empty()) {
         auto *job = find(m_queue.front());
+        if (job && job->info.state == JobState::Queued && !job->recorded)
+            return; // in order: the next job starts once its run is recorded
         m_queue.erase(m_queue.begin());
         if (!job || job->info.state != JobState::Queued)
             continue;
@@ -330,15 +372,13 @@ void JobManager::requestCancel(quint64 jobId)
     std::erase(m_queue, jobId);
     job->info.state = JobState::Cancelled;
     job->info.message = QStringLiteral("cancelled before it started");
-    try {
-        store::RunStore db(m_paths.database.string());
-        const auto run = db.getRun(job->info.runId);
-        if (run && run->status == store::RunStatus::Queued)
-            db.setStatus(job->info.runId, store::RunStatus::Cancelled,
-                         "cancelled before it started");
-    } catch (const std::exception &e) {
-        job->info.detail = QString::fromUtf8(e.what());
-    }
+    // After the recording (work runs in order): the run it recorded, if any, is cancelled.
+    m_store->post(
+        [recording = job->recording](store::RunStore &db) {
+            if (recording->runId)
+                jobs::cancelQueuedRun(db, recording->runId, "cancelled before it started");
+        },
+        this);
     Q_EMIT jobChanged(job->info);
     Q_EMIT jobFinished(job->info);
 }
@@ -358,6 +398,7 @@ void JobManager::shutdown()
             onThreadFinished(job->info.id);
         }
     }
+    m_store->drain(); // the cancelled runs are recorded before the window closes
 }
 
 } // namespace slim::services

@@ -2,7 +2,9 @@
 // Runs the workbench's jobs (fine-tuning runs, resumes, base-model builds) in the background:
 // one dedicated thread per job, at most maxConcurrent() heavy jobs at once (1 by default), the
 // rest queued in order. Every job goes through slim_jobs (the same path as slimctl) and is
-// recorded in the run store; live rows go to the MetricStream.
+// recorded in the run store; live rows go to the MetricStream. The manager itself reads and
+// writes the store only on its StoreThread, never on the GUI thread; every status change of a
+// run is made by slim_jobs.
 //
 // Thread affinity: lives on the GUI (or test) thread; its signals are emitted there. Progress
 // is throttled at the source (at most ~10 updates a second per job).
@@ -14,12 +16,20 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
 
+namespace slim::store {
+class RunStore;
+}
+
 namespace slim::services {
+
+class StoreThread;
 
 enum class JobKind { Train, Resume, BuildBaseModel };
 enum class JobState { Queued, Running, Succeeded, Failed, Cancelled };
@@ -55,18 +65,23 @@ public:
 
     enum class Placement { Next, Last }; // "start now" jumps the queue; "queue" waits its turn
 
-    // Records the run (status queued) and queues a job for it; queues the base-model build
-    // first when the spec needs the built-in model and it is not built or being built.
-    // Returns the job id, or 0 with `error` set (invalid spec: every problem, one per line).
+    // Queues a job for the run and records the run (status queued) on the store thread; the job
+    // starts once its run is recorded (a database error fails the job, with the reason). Queues
+    // the base-model build first when the spec needs the built-in model and it is not built or
+    // being built. Returns the job id, or 0 with `error` set when the spec is invalid (every
+    // problem, one per line; checked at once, without the database).
     quint64 submitRun(const QString &specJson, const QStringList &tags,
                       std::optional<std::int64_t> parentRunId, Placement placement,
                       QString *error = nullptr);
-    // Resumes an interrupted, cancelled or failed run from its latest checkpoint.
+    // Resumes an interrupted, cancelled or failed run from its latest checkpoint. Returns 0 with
+    // `error` set when the run already has a job here; a run the store says cannot resume
+    // (finished, running elsewhere) fails the job with the reason (jobFinished).
     quint64 submitResume(std::int64_t runId, QString *error = nullptr);
     // Queues the base-model build unless it is built or already queued; returns that job's id
     // (0 when the model is built).
     quint64 ensureBaseModel();
-    // The demo: the base model when needed, then one run per method with its built-in preset.
+    // The demo (jobs::demoPlan, as `slimctl demo`): the base model when needed, then one run per
+    // method with its built-in preset.
     std::vector<quint64> submitDemo(std::int64_t steps = 0);
 
     // A queued job is dropped (its run marked cancelled); a running one is asked to stop at the
@@ -90,7 +105,12 @@ Q_SIGNALS:
 
 private:
     struct Job;
-    quint64 enqueue(JobKind kind, std::int64_t runId, const QString &title, Placement placement);
+    struct Recording; // a job's run as the store thread recorded it
+    quint64 enqueue(JobKind kind, const QString &title, Placement placement);
+    // Records the job's run on the store thread (`work` fills the Recording), then
+    // onRecorded: the job may start, or fails with the error.
+    void record(quint64 jobId, std::function<void(store::RunStore &, Recording &)> work);
+    void onRecorded(quint64 jobId, const QString &error);
     void startQueued();
     void start(Job &job);
     void onProgress(quint64 jobId);
@@ -101,6 +121,7 @@ private:
 
     jobs::WorkbenchPaths m_paths;
     MetricStream *m_stream;
+    std::unique_ptr<StoreThread> m_store; // every database access of the manager
     std::vector<std::unique_ptr<Job>> m_jobs;
     std::vector<quint64> m_queue; // ids of queued jobs, in start order
     quint64 m_nextId = 1;

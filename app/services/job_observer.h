@@ -5,7 +5,7 @@
 // invocation only.
 
 #include "metric_stream.h"
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 
 #include <QPointer>
 

@@ -8,6 +8,7 @@
 #include "model/causal_lm.h"
 #include "model/model_io.h"
 #include "pipeline/experiment.h"
+#include "store/database.h"
 #include "tokenizer/builtin_tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -22,7 +23,9 @@ using namespace slim::engine;
 
 int cmdInfo(const GlobalOptions &g)
 {
-    nlohmann::json info = {{"versions", engineVersions()},
+    auto versions = engineVersions();
+    versions["sqlite"] = store::sqliteLibraryVersion();
+    nlohmann::json info = {{"versions", versions},
                            {"device", chooseDevice(g.device).str()},
                            {"intra_op_threads", torch::get_num_threads()}};
     if (g.json) {
@@ -184,12 +187,12 @@ int cmdEval(const GlobalOptions &g, const EvalArgs &a)
         auto scores = evaluateTask(model, tokenizer, task, options);
         for (const auto &mode : scores.modes) {
             for (const auto &m : mode.metrics) {
-                out.push_back({{"task", name}, {"mode", scoringModeName(mode.mode)},
+                out.push_back({{"task", name}, {"mode", std::string(scoringModeName(mode.mode))},
                                {"metric", m.name}, {"value", m.value}, {"stderr", m.std_error},
                                {"n", mode.n}, {"template_hash", mode.template_hash}});
                 if (!g.json)
                     std::printf("%-16s %-14s %-14s %8.4f ± %.4f  (n=%lld)\n", name.c_str(),
-                                scoringModeName(mode.mode).c_str(), m.name.c_str(), m.value,
+                                std::string(scoringModeName(mode.mode)).c_str(), m.name.c_str(), m.value,
                                 m.std_error, static_cast<long long>(mode.n));
             }
         }

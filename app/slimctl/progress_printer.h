@@ -2,7 +2,7 @@
 // Prints a job's progress on one updating terminal line (phase, done/total, rate, ETA) and its
 // log lines, to stderr so stdout stays clean for --json output.
 
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 
 #include <chrono>
 #include <string>

@@ -148,16 +148,11 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
     } else {
         std::cerr << "reusing the base model in " << paths.builtin_model.string() << "\n";
     }
-    std::vector<std::string> methods = a.methods;
-    if (methods.empty()) {
-        for (auto m : engine::allMethods())
-            methods.push_back(engine::methodName(m));
-    }
+    const auto plan = jobs::demoPlan(a.methods, a.steps);
     std::vector<std::int64_t> runIds;
-    for (const auto &method : methods) {
-        const auto specText = loadSpecText("builtin-" + method, "demo " + method, a.steps);
-        const auto runId = jobs::queueRun(db, {specText, {"demo"}, std::nullopt});
-        std::cerr << "\n== demo " << method << " (run " << runId << ") ==\n";
+    for (const auto &request : plan) {
+        const auto runId = jobs::queueRun(db, request);
+        std::cerr << "\n== " << db.getRun(runId)->name << " (run " << runId << ") ==\n";
         auto outcome = execute(g, paths, db, runId, false, stop);
         if (outcome.status == RunStatus::Cancelled)
             return exitCode(outcome);
@@ -168,7 +163,7 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
                                                          - started).count() / 60.0;
     printComparison(db, runIds, g.json, std::cout);
     std::cerr << "demo finished in " << minutes << " min\n";
-    return runIds.size() == methods.size() ? 0 : 1;
+    return runIds.size() == plan.size() ? 0 : 1;
 }
 
 } // namespace slim::cli

@@ -1,6 +1,7 @@
 #include "run_table.h"
 
-#include "recorder/run_recorder.h"
+#include "scores/comparability.h"
+#include "scores/seed_groups.h"
 
 #include <cmath>
 #include <cstdio>
@@ -35,6 +36,97 @@ std::string cell(const nlohmann::json &score)
     return buf;
 }
 
+// "61.2±1.3": mean ± sample standard deviation, in percent ("61.2" for a single run).
+std::string spreadCell(const nlohmann::json &spread)
+{
+    if (spread["n"].get<int>() == 0)
+        return "-";
+    std::string text = percent(spread["mean"].get<double>());
+    if (!spread["sd"].is_null()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "±%.1f", 100.0 * spread["sd"].get<double>());
+        text += buf;
+    }
+    return text;
+}
+
+// Runs that differ only in seed: mean ± standard deviation over seeds of each average.
+void printSeedGroups(const nlohmann::json &groups, std::ostream &out)
+{
+    if (groups.empty())
+        return;
+    out << "\nOver seeds (runs that differ only in seed): mean ± standard deviation, in %\n";
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%-14s %-12s %16s %16s %16s\n", "method", "seeds",
+                  "downstream avg", "general avg", "forgetting");
+    out << buf;
+    for (const auto &g : groups) {
+        std::string seeds;
+        for (const auto &seed : g["seeds"])
+            seeds += (seeds.empty() ? "" : ",") + std::to_string(seed.get<std::int64_t>());
+        std::snprintf(buf, sizeof buf, "%-14s %-12s %16s %16s %16s\n",
+                      g["method"].get<std::string>().substr(0, 14).c_str(),
+                      seeds.substr(0, 12).c_str(), spreadCell(g["downstream_avg"]).c_str(),
+                      spreadCell(g["general_avg"]).c_str(),
+                      spreadCell(g["forgetting_avg"]).c_str());
+        out << buf;
+    }
+}
+
+nlohmann::json spreadJson(const scores::Spread &s)
+{
+    nlohmann::json j = {{"mean", s.mean}, {"n", s.n}};
+    j["sd"] = std::isfinite(s.sd) ? nlohmann::json(s.sd) : nlohmann::json(nullptr);
+    return j;
+}
+
+// One run's final scores: per task (value, stderr, items), the base model's and the untrained
+// model's on the same items, forgetting, and the summary; all from core/scores.
+nlohmann::json runEntry(const store::RunRecord &run, const scores::RunScores &all,
+                        nlohmann::json &base, nlohmann::json &floors)
+{
+    nlohmann::json entry = {{"id", run.id}, {"name", run.name}, {"method", run.method},
+                            {"status", std::string(store::runStatusName(run.status))},
+                            {"downstream", nlohmann::json::object()},
+                            {"general", nlohmann::json::object()},
+                            {"forgetting", nlohmann::json::object()}};
+    if (run.seed)
+        entry["seed"] = *run.seed;
+    for (const auto &task : scores::primaryScores(all)) {
+        const auto *p = task.finalPoint();
+        if (!p)
+            continue;
+        const char *suite = task.kind == store::TaskKind::General ? "general" : "downstream";
+        const std::string mode(scoringModeName(task.mode));
+        nlohmann::json score = {{"value", p->value}, {"metric", task.metric}, {"mode", mode},
+                                {"n", p->n}};
+        if (p->stderr_)
+            score["stderr"] = *p->stderr_;
+        if (p->floor) {
+            score["floor"] = *p->floor;
+            floors[suite][task.task] = {{"value", *p->floor}, {"metric", task.metric},
+                                        {"mode", mode}};
+        }
+        if (p->base) {
+            nlohmann::json b = {{"value", *p->base}, {"metric", task.metric}, {"mode", mode}};
+            if (p->baseStderr)
+                b["stderr"] = *p->baseStderr;
+            base[suite][task.task] = b;
+        }
+        if (p->forgetting)
+            entry["forgetting"][task.task] = *p->forgetting;
+        entry[suite][task.task] = score;
+    }
+    const auto summary = scores::summarise(all);
+    if (summary.downstream)
+        entry["downstream_avg"] = *summary.downstream;
+    if (summary.general)
+        entry["general_avg"] = *summary.general;
+    if (summary.forgetting)
+        entry["forgetting_avg"] = *summary.forgetting;
+    return entry;
+}
+
 } // namespace
 
 std::int64_t resolveRunId(store::RunStore &db, const std::string &text)
@@ -58,72 +150,37 @@ std::int64_t resolveRunId(store::RunStore &db, const std::string &text)
 
 nlohmann::json comparisonJson(store::RunStore &db, const std::vector<std::int64_t> &runIds)
 {
-    nlohmann::json out = {{"runs", nlohmann::json::array()}, {"warnings", nlohmann::json::array()}};
-    std::set<std::string> modes;
-    nlohmann::json base, floors;
+    nlohmann::json out = {{"runs", nlohmann::json::array()}, {"warnings", nlohmann::json::array()},
+                          {"seed_groups", nlohmann::json::array()}};
+    nlohmann::json base = nlohmann::json::object(), floors = nlohmann::json::object();
+    std::vector<scores::ComparedScores> compared;
+    std::vector<scores::SeededRun> seeded;
     for (auto id : runIds) {
         auto run = db.getRun(id);
         if (!run)
             throw std::invalid_argument("no run with id " + std::to_string(id));
-        store::EvalFilter filter;
-        filter.finalOnly = true;
-        auto rows = db.evalResults(id, filter);
-        std::map<std::string, std::vector<std::string>> taskModes;
-        for (const auto &r : rows)
-            taskModes[r.task].push_back(std::string(store::scoringModeName(r.mode)));
-        const auto hashes = nlohmann::json::parse(run->datasetHashesJson);
-        const std::string modelHash = hashes.value("base_model", "");
-        nlohmann::json entry = {{"id", id}, {"name", run->name}, {"method", run->method},
-                                {"status", std::string(store::runStatusName(run->status))},
-                                {"downstream", nlohmann::json::object()},
-                                {"general", nlohmann::json::object()},
-                                {"forgetting", nlohmann::json::object()}};
-        for (const auto &r : rows) {
-            const auto mode = std::string(store::scoringModeName(r.mode));
-            if (!store::isPrimaryScore(r.metric, mode, taskModes[r.task]))
-                continue;
-            modes.insert(r.metric == "acc" ? mode : r.metric);
-            nlohmann::json score = {{"value", r.value}, {"metric", r.metric}, {"mode", mode},
-                                    {"n", r.n}};
-            if (r.stderr_)
-                score["stderr"] = *r.stderr_;
-            const bool general = r.kind == store::TaskKind::General;
-            if (r.floor) {
-                score["floor"] = *r.floor;
-                floors[general ? "general" : "downstream"][r.task] = {
-                    {"value", *r.floor}, {"metric", r.metric}, {"mode", mode}};
-            }
-            entry[general ? "general" : "downstream"][r.task] = score;
-            auto rowsOfBase = db.baseScores(modelHash, r.task, r.split, r.taskVersion);
-            for (const auto &b : rowsOfBase) {
-                if (b.key.metric != r.metric || b.key.mode != r.mode)
-                    continue;
-                nlohmann::json baseScore = {{"value", b.value}, {"metric", r.metric},
-                                            {"mode", mode}};
-                if (b.stderr_)
-                    baseScore["stderr"] = *b.stderr_;
-                base[general ? "general" : "downstream"][r.task] = baseScore;
-                if (general) {
-                    // Positive = forgot: lower accuracy, or more bits per byte.
-                    entry["forgetting"][r.task] = r.metric == "bits_per_byte" ? r.value - b.value
-                                                                              : b.value - r.value;
-                }
-            }
-        }
-        if (run->downstreamAvg)
-            entry["downstream_avg"] = *run->downstreamAvg;
-        if (run->generalAvg)
-            entry["general_avg"] = *run->generalAvg;
-        if (run->forgettingAvg)
-            entry["forgetting_avg"] = *run->forgettingAvg;
-        out["runs"].push_back(entry);
+        auto all = scores::readRunScores(db, id, true);
+        out["runs"].push_back(runEntry(*run, all, base, floors));
+        seeded.push_back(scores::seededRun(*run, all));
+        compared.push_back({scores::runLabel(*run), std::move(all), run->datasetHashesJson});
     }
     out["base"] = base;
     out["floor"] = floors;
-    if (modes.count("loglikelihood") && modes.count("label_logits"))
-        out["warnings"].push_back("runs were scored in different multiple-choice modes "
-                                  "(loglikelihood and label_logits): their accuracies are not "
-                                  "comparable");
+    for (const auto &finding : scores::comparabilityFindings(compared))
+        out["warnings"].push_back(finding.message);
+    for (const auto &g : scores::groupBySeed(seeded)) {
+        if (g.runIds.size() < 2)
+            continue;
+        nlohmann::json tasks = nlohmann::json::object();
+        for (const auto &[task, spread] : g.tasks)
+            tasks[task] = spreadJson(spread);
+        out["seed_groups"].push_back({{"method", g.method}, {"runs", g.runIds},
+                                      {"seeds", g.seeds},
+                                      {"downstream_avg", spreadJson(g.downstream)},
+                                      {"general_avg", spreadJson(g.general)},
+                                      {"forgetting_avg", spreadJson(g.forgetting)},
+                                      {"tasks", tasks}});
+    }
     return out;
 }
 
@@ -186,8 +243,9 @@ void printComparison(store::RunStore &db, const std::vector<std::int64_t> &runId
                      r.value(general ? "general_avg" : "downstream_avg", nlohmann::json()),
                      r.value("forgetting_avg", nlohmann::json()));
     }
-    out << "\nbits_per_byte: lower is better; forgetting = base accuracy - run accuracy over the "
-           "general choice tasks, in points.\n";
+    printSeedGroups(table["seed_groups"], out);
+    out << "\nbits_per_byte: lower is better; forgetting = base score - run score over the "
+           "general accuracy and exact-match tasks, in points.\n";
 }
 
 } // namespace slim::cli

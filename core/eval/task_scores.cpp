@@ -22,37 +22,6 @@ nlohmann::json number(double v)
 
 } // namespace
 
-std::string scoringModeName(ScoringMode mode)
-{
-    switch (mode) {
-    case ScoringMode::LogLikelihood:
-        return "loglikelihood";
-    case ScoringMode::LabelLogits:
-        return "label_logits";
-    case ScoringMode::ExactMatch:
-        return "exact_match";
-    case ScoringMode::BitsPerByte:
-        return "bits_per_byte";
-    }
-    return "unknown";
-}
-
-ScoringMode scoringModeFromName(std::string_view name)
-{
-    for (auto m : {ScoringMode::LogLikelihood, ScoringMode::LabelLogits, ScoringMode::ExactMatch,
-                   ScoringMode::BitsPerByte}) {
-        if (scoringModeName(m) == name)
-            return m;
-    }
-    throw std::invalid_argument("unknown scoring mode \"" + std::string(name) + "\"");
-}
-
-bool higherIsBetter(std::string_view metric)
-{
-    return !(metric == "bits_per_byte" || metric == "byte_perplexity" || metric == "perplexity"
-             || metric == "word_perplexity" || metric == "nll");
-}
-
 const MetricScore *ModeScores::metric(std::string_view name) const
 {
     for (const auto &m : metrics) {
@@ -126,56 +95,6 @@ double ratioStandardError(const std::vector<double> &x, const std::vector<double
     for (size_t i = 0; i < x.size(); ++i)
         ss += (x[i] - ratio * y[i]) * (x[i] - ratio * y[i]);
     return std::sqrt(ss / (n * (n - 1))) / meanY;
-}
-
-double forgetting(std::string_view metric, double base, double fineTuned)
-{
-    return higherIsBetter(metric) ? base - fineTuned : fineTuned - base;
-}
-
-ForgettingEntry forgettingOf(const TaskScores &base, const TaskScores &fineTuned, ScoringMode mode,
-                             std::string_view metric)
-{
-    auto fail = [&](const std::string &why) {
-        throw std::invalid_argument("cannot compare " + base.task + " (" + scoringModeName(mode)
-                                    + ", " + std::string(metric) + "): " + why);
-    };
-    if (base.task != fineTuned.task)
-        fail("different tasks (" + fineTuned.task + ")");
-    if (base.cancelled || fineTuned.cancelled)
-        fail("an evaluation was cancelled");
-    const auto *b = base.mode(mode);
-    const auto *f = fineTuned.mode(mode);
-    if (!b || !f)
-        fail("the mode is missing from " + std::string(!b ? "the base" : "the fine-tuned")
-             + " scores");
-    if (b->template_hash != f->template_hash)
-        fail("different prompt templates (" + b->template_hash + " vs " + f->template_hash + ")");
-    if (b->shots != f->shots || b->split != f->split)
-        fail("different shots or split");
-    if (b->n != f->n)
-        fail("different numbers of items (" + std::to_string(b->n) + " vs " + std::to_string(f->n)
-             + ")");
-    const auto *mb = b->metric(metric);
-    const auto *mf = f->metric(metric);
-    if (!mb || !mf)
-        fail("the metric is missing");
-    return {base.task, mode,      std::string(metric),
-            mb->value, mf->value, forgetting(metric, mb->value, mf->value)};
-}
-
-double averageForgetting(const std::vector<ForgettingEntry> &entries)
-{
-    if (entries.empty())
-        return kNaN;
-    double sum = 0;
-    for (const auto &e : entries) {
-        if (e.metric != entries.front().metric)
-            throw std::invalid_argument("averageForgetting: entries mix metrics ("
-                                        + entries.front().metric + ", " + e.metric + ")");
-        sum += e.forgetting;
-    }
-    return sum / double(entries.size());
 }
 
 nlohmann::json toJson(const SampleLog &sample)

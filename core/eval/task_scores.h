@@ -1,7 +1,9 @@
 #pragma once
-// Scores of an evaluation and the arithmetic around them: scoring modes, template hashes,
-// standard errors, forgetting. Plain std types (no torch): the recorder, the store and the GUI
-// use these without LibTorch headers. Conventions: ../shared/docs/evaluation.md.
+// Scores of an evaluation and the arithmetic around them: template hashes, standard errors.
+// Reading recorded scores (primary score, forgetting, summaries) is core/scores. Plain std
+// types (no torch). Conventions: ../shared/docs/evaluation.md.
+
+#include "common/scoring_mode.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -15,20 +17,10 @@
 
 namespace slim::engine {
 
-// How a score was produced. Scores of different modes are never comparable.
-enum class ScoringMode {
-    LogLikelihood, // "loglikelihood": lm-evaluation-harness multiple choice (acc, acc_norm)
-    LabelLogits, // "label_logits": the paper's harness, logits of " A", " B"... (acc)
-    ExactMatch, // "exact_match": greedy generation compared with the target
-    BitsPerByte, // "bits_per_byte": rolling log-likelihood of plain texts
-};
-
-std::string scoringModeName(ScoringMode mode);
-// Throws std::invalid_argument for an unknown name.
-ScoringMode scoringModeFromName(std::string_view name);
-
-// False for metrics where lower is better ("bits_per_byte", "perplexity", "nll"...).
-bool higherIsBetter(std::string_view metric);
+// How a score was produced: the one ScoringMode (common/scoring_mode.h).
+using slim::ScoringMode;
+using slim::scoringModeFromName;
+using slim::scoringModeName;
 
 struct MetricScore
 {
@@ -91,30 +83,6 @@ double meanStandardError(const std::vector<double> &perItem);
 // method: sqrt(sum((x_i - R y_i)^2) / (n (n - 1))) / mean(y). Equals meanStandardError of
 // x_i / y_i when all y_i are equal. NaN when n < 2.
 double ratioStandardError(const std::vector<double> &x, const std::vector<double> &y);
-
-// Forgetting of one metric. Sign convention: positive = the fine-tuned model got worse.
-// Higher-is-better metrics: base - fineTuned; lower-is-better (bits_per_byte): fineTuned - base.
-double forgetting(std::string_view metric, double base, double fineTuned);
-
-struct ForgettingEntry
-{
-    std::string task;
-    ScoringMode mode = ScoringMode::LogLikelihood;
-    std::string metric;
-    double base = 0;
-    double fine_tuned = 0;
-    double forgetting = 0; // positive = forgot
-};
-
-// Forgetting of `metric` on one task. Throws std::invalid_argument when the two scores are not
-// comparable: different task, mode, template hash, shots or split, a missing mode or metric, or
-// a cancelled evaluation.
-ForgettingEntry forgettingOf(const TaskScores &base, const TaskScores &fineTuned, ScoringMode mode,
-                             std::string_view metric);
-// Unweighted mean of the entries' forgetting (the headline number over the general suite).
-// Throws std::invalid_argument when entries mix metrics (bits and accuracy do not average);
-// NaN when empty.
-double averageForgetting(const std::vector<ForgettingEntry> &entries);
 
 nlohmann::json toJson(const SampleLog &sample);
 nlohmann::json toJson(const ModeScores &scores); // without the samples

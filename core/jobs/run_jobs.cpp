@@ -162,6 +162,31 @@ void checkResumable(store::RunStore &db, std::int64_t runId)
                                     + std::to_string(run->pid.value_or(0)));
 }
 
+void cancelQueuedRun(store::RunStore &db, std::int64_t runId, const std::string &message)
+{
+    const auto run = db.getRun(runId);
+    if (run && run->status == store::RunStatus::Queued)
+        db.setStatus(runId, store::RunStatus::Cancelled, message);
+}
+
+std::vector<RunRequest> demoPlan(const std::vector<std::string> &methods, std::int64_t steps)
+{
+    std::vector<std::string> names = methods;
+    if (names.empty()) {
+        for (auto m : engine::allMethods())
+            names.push_back(engine::methodName(m));
+    }
+    std::vector<RunRequest> plan;
+    for (const auto &method : names) {
+        auto spec = nlohmann::json::parse(presetSpecText("builtin-" + method));
+        spec["name"] = "demo " + method;
+        if (steps > 0)
+            spec["schedule"]["steps"] = steps;
+        plan.push_back({normalisedSpecText(spec.dump()), {"demo"}, std::nullopt});
+    }
+    return plan;
+}
+
 void configureEngineThreads()
 {
     torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));

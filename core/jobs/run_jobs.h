@@ -8,7 +8,7 @@
 // JSON text.
 
 #include "jobs/workbench_paths.h"
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 #include "store/run_store.h"
 
 #include <optional>
@@ -56,6 +56,17 @@ bool needsBuiltinModel(const store::RunRecord &run);
 // Throws std::invalid_argument saying why `runId` cannot be resumed (finished, running in
 // another process, a pretraining run).
 void checkResumable(store::RunStore &db, std::int64_t runId);
+
+// A queued run that will never start (its job was cancelled first) is recorded as cancelled
+// with `message`; a run that is no longer queued is left as it is.
+void cancelQueuedRun(store::RunStore &db, std::int64_t runId, const std::string &message);
+
+// --- the demo ---------------------------------------------------------------------------------
+// One run per method (every method when `methods` is empty), each its built-in preset
+// ("builtin-<method>") named "demo <method>" and tagged "demo", with `steps` when > 0. The window
+// and `slimctl demo` queue this plan. Throws std::invalid_argument for an unknown method.
+std::vector<RunRequest> demoPlan(const std::vector<std::string> &methods = {},
+                                 std::int64_t steps = 0);
 
 // --- execution (blocking; on the calling thread) -----------------------------------------------
 // LibTorch's intra-op threads = the machine's cores (its default here is 1). OpenMP keeps the

@@ -9,7 +9,6 @@
 
 #include <torch/torch.h>
 
-#include <sqlite3.h>
 
 namespace slim::engine {
 
@@ -33,7 +32,6 @@ torch::ScalarType chooseDtype(const std::string &requested, torch::Device device
 std::map<std::string, std::string> engineVersions()
 {
     return {{"libtorch", TORCH_VERSION},
-            {"sqlite", sqlite3_libversion()},
             {"cuda", torch::cuda::is_available() ? "available" : "none"},
             {"slim_workbench", "0.1.0"}};
 }

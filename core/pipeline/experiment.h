@@ -5,7 +5,7 @@
 // observer; polls the stop token at every step, eval batch and checkpoint boundary. Errors
 // become a Failed outcome with a user message and the technical detail; nothing throws.
 
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 #include "pipeline/run_spec.h"
 #include "pipeline/suite_evaluator.h"
 #include "data/data_locator.h"

@@ -5,7 +5,7 @@
 // transition, so a slower machine must still run every step.
 
 #include "model/llama_config.h"
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 #include "train/train_options.h"
 #include "data/data_locator.h"
 #include "data/pretrain_corpus.h"

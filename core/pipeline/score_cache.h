@@ -2,6 +2,8 @@
 // The base-score cache interface (std only): the run store implements it, the suite evaluator
 // uses it, so each base model is scored once per task, split and task version.
 
+#include "common/scoring_mode.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,7 +14,9 @@ namespace slim::engine {
 // One score of one task: what the base-score cache stores and EvalRecords carry.
 struct ScoreRow
 {
-    std::string metric, mode, template_hash;
+    std::string metric;
+    ScoringMode mode = ScoringMode::LogLikelihood;
+    std::string template_hash;
     int64_t shots = 0;
     double value = 0, std_error = 0;
     int64_t n = 0;

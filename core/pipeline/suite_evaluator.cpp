@@ -13,7 +13,7 @@ namespace {
 
 std::string scoreId(const std::string &split, const std::string &task, const ScoreRow &row)
 {
-    return split + "|" + task + "|" + row.metric + "|" + row.mode;
+    return split + "|" + task + "|" + row.metric + "|" + std::string(scoringModeName(row.mode));
 }
 
 ChoiceMode choiceMode(const std::string &name)
@@ -86,7 +86,7 @@ std::vector<ScoreRow> SuiteEvaluator::scoreTask(CausalLm &model, const data::Tas
     std::vector<ScoreRow> rows;
     for (const auto &mode : scores.modes) {
         for (const auto &metric : mode.metrics)
-            rows.push_back({metric.name, scoringModeName(mode.mode), mode.template_hash,
+            rows.push_back({metric.name, mode.mode, mode.template_hash,
                             mode.shots, metric.value, metric.std_error, mode.n});
     }
     return rows;
@@ -123,7 +123,9 @@ std::map<std::string, ScoreRow> SuiteEvaluator::referenceScores(CausalLm &model,
 void SuiteEvaluator::scoreReferences(CausalLm &base, const std::string &baseHash,
                                      std::stop_token stop)
 {
-    m_base = referenceScores(base, baseHash, stop, "base model eval");
+    // Scored into the cache (the run store's base_scores), where every reader of the run's
+    // forgetting finds them (core/scores).
+    referenceScores(base, baseHash, stop, "base model eval");
     if (!stop.stop_requested())
         scoreFloor(base->config(), base->device(), base->lmHeadWeight().scalar_type(), stop);
 }
@@ -189,8 +191,6 @@ bool SuiteEvaluator::scoreRun(CausalLm &model, AdapterSetImpl *adapters, int64_t
                 const auto id = scoreId(k.split, task.name, row);
                 if (auto it = m_floor.find(id); it != m_floor.end())
                     r.floor = it->second.value;
-                if (auto it = m_base.find(id); it != m_base.end())
-                    r.base = it->second.value;
                 records.push_back(r);
             }
         }

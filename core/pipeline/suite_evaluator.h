@@ -1,10 +1,11 @@
 #pragma once
 // Scores a model on the run's tasks (downstream and general), as probe subsets during training
-// and full test sets at the end, with each score's base-model value (cached across runs by
-// model hash, task, mode, template, split) and floor (an untrained model's score).
+// and full test sets at the end, with each score's floor (an untrained model's score). The base
+// model's scores go to the score cache (across runs by model hash, task, mode, template,
+// split), where readers of a run's forgetting find them (core/scores).
 
 #include "eval/evaluator.h"
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 #include "pipeline/score_cache.h"
 #include "pipeline/run_spec.h"
 #include "adapters/adapter_set.h"
@@ -51,7 +52,7 @@ private:
     RunObserver &m_observer;
     ScoreCache *m_cache;
     tok::Tokenizer m_tokenizer;
-    std::map<std::string, ScoreRow> m_base, m_floor; // by split|task|metric|mode
+    std::map<std::string, ScoreRow> m_floor; // by split|task|metric|mode
 };
 
 } // namespace slim::engine

@@ -77,7 +77,7 @@ std::vector<EvalRow> toEvalRows(const std::vector<engine::EvalRecord> &records)
         if (std::isfinite(r.stderr_))
             row.stderr_ = r.stderr_;
         row.n = r.n;
-        row.mode = scoringModeFromName(r.mode).value_or(ScoringMode::Loglikelihood);
+        row.mode = r.mode;
         row.templateHash = r.template_hash;
         row.shots = r.shots;
         row.taskVersion = r.task_version;

@@ -2,7 +2,7 @@
 // Observer events as run-store rows: the one conversion, used by the recorder (to write them)
 // and by the GUI's MetricStream (to plot a live run exactly as it will be read back).
 
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 #include "store/run_records.h"
 
 #include <vector>

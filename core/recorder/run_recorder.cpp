@@ -4,6 +4,9 @@
 
 #include "event_rows.h"
 
+#include "scores/run_summary.h"
+#include "store/database.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -14,15 +17,6 @@
 namespace slim::store {
 
 using namespace std::chrono_literals;
-
-namespace {
-
-ScoringMode modeOf(const std::string &name)
-{
-    return scoringModeFromName(name).value_or(ScoringMode::Loglikelihood);
-}
-
-} // namespace
 
 RunRecorder::RunRecorder(RunStore &store, std::int64_t runId)
     : m_store(store)
@@ -47,10 +41,12 @@ void RunRecorder::finished(const engine::RunOutcome &outcome)
 
 void RunRecorder::prepared(const engine::RunPrepared &p)
 {
+    auto versions = p.versions;
+    versions["sqlite"] = sqliteLibraryVersion();
     nlohmann::json hashes(p.dataset_hashes);
     if (!p.model_hash.empty())
         hashes["base_model"] = p.model_hash;
-    m_store.setEnvironment(m_runId, p.device, nlohmann::json(p.versions).dump(), hashes.dump());
+    m_store.setEnvironment(m_runId, p.device, nlohmann::json(versions).dump(), hashes.dump());
 }
 
 void RunRecorder::metrics(const std::vector<engine::MetricSample> &samples)
@@ -79,7 +75,8 @@ void RunRecorder::evalResults(const std::vector<engine::EvalRecord> &records)
 {
     m_store.appendEvalResults(m_runId, toEvalRows(records));
     if (!records.empty() && records.front().is_final) {
-        auto s = summarise(records);
+        // The summary the runs table shows: core/scores' rule over what was just stored.
+        const auto s = scores::summarise(scores::readRunScores(m_store, m_runId, true));
         m_store.setSummary(m_runId, s.downstream, s.general, s.forgetting);
     }
 }
@@ -122,8 +119,8 @@ std::optional<std::vector<engine::ScoreRow>> RunRecorder::find(const engine::Tas
         return std::nullopt;
     std::vector<engine::ScoreRow> out;
     for (const auto &r : rows)
-        out.push_back({r.key.metric, std::string(scoringModeName(r.key.mode)), r.key.templateHash,
-                       r.key.shots, r.value, r.stderr_.value_or(NAN), r.n});
+        out.push_back({r.key.metric, r.key.mode, r.key.templateHash, r.key.shots, r.value,
+                       r.stderr_.value_or(NAN), r.n});
     return out;
 }
 
@@ -131,7 +128,7 @@ void RunRecorder::put(const engine::TaskScoreKey &key, const std::vector<engine:
 {
     for (const auto &r : rows) {
         BaseScoreRow row;
-        row.key = {key.model_hash, key.task, key.split, r.metric, modeOf(r.mode),
+        row.key = {key.model_hash, key.task, key.split, r.metric, r.mode,
                    r.template_hash, r.shots, key.task_version};
         row.value = r.value;
         if (std::isfinite(r.std_error))
@@ -139,50 +136,6 @@ void RunRecorder::put(const engine::TaskScoreKey &key, const std::vector<engine:
         row.n = r.n;
         m_store.putBaseScore(row);
     }
-}
-
-bool isPrimaryScore(const std::string &metric, const std::string &mode,
-                    const std::vector<std::string> &modesPresent)
-{
-    if (metric == "exact_match" || metric == "bits_per_byte")
-        return true;
-    if (metric != "acc")
-        return false;
-    const bool hasLogLikelihood = std::find(modesPresent.begin(), modesPresent.end(),
-                                            "loglikelihood") != modesPresent.end();
-    return mode == (hasLogLikelihood ? "loglikelihood" : "label_logits");
-}
-
-RunSummaryScores summarise(const std::vector<engine::EvalRecord> &records)
-{
-    std::map<std::string, std::vector<std::string>> modes;
-    for (const auto &r : records)
-        modes[r.task].push_back(r.mode);
-    double down = 0, gen = 0, forget = 0;
-    int nDown = 0, nGen = 0, nForget = 0;
-    for (const auto &r : records) {
-        if (!isPrimaryScore(r.metric, r.mode, modes[r.task]) || r.metric == "bits_per_byte")
-            continue;
-        if (!r.general) {
-            down += r.value;
-            ++nDown;
-            continue;
-        }
-        gen += r.value;
-        ++nGen;
-        if (r.base) {
-            forget += *r.base - r.value;
-            ++nForget;
-        }
-    }
-    RunSummaryScores s;
-    if (nDown)
-        s.downstream = down / nDown;
-    if (nGen)
-        s.general = gen / nGen;
-    if (nForget)
-        s.forgetting = forget / nForget;
-    return s;
 }
 
 } // namespace slim::store

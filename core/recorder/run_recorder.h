@@ -3,7 +3,7 @@
 // base-score cache to the evaluator. slimctl and the GUI's job thread both use it. Lives on the
 // job's thread with its own RunStore connection (one connection per thread).
 
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 #include "pipeline/score_cache.h"
 #include "store/run_store.h"
 
@@ -45,18 +45,5 @@ private:
     std::chrono::steady_clock::time_point m_lastProgress;
     std::optional<std::int64_t> m_keepCheckpoints; // the spec's, read at the first checkpoint
 };
-
-// The headline numbers of a run from its final evaluation (fractions, not percent):
-// downstream average of each downstream task's primary score, general average of the general
-// choice tasks' primary score, and average forgetting = base - fine-tuned over those.
-struct RunSummaryScores
-{
-    std::optional<double> downstream, general, forgetting;
-};
-RunSummaryScores summarise(const std::vector<engine::EvalRecord> &finalRecords);
-// The score that represents a task in averages: acc of the log-likelihood mode (else of the
-// label mode), exact_match, or bits_per_byte for texts.
-bool isPrimaryScore(const std::string &metric, const std::string &mode,
-                    const std::vector<std::string> &modesPresent);
 
 } // namespace slim::store

@@ -145,4 +145,9 @@ void Database::throwError(int code, std::string_view what) const
                      code);
 }
 
+std::string sqliteLibraryVersion()
+{
+    return sqlite3_libversion();
+}
+
 } // namespace slim::store

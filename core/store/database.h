@@ -65,4 +65,7 @@ private:
     std::string m_path;
 };
 
+// The SQLite library's version ("3.40.1"), recorded with every run.
+std::string sqliteLibraryVersion();
+
 } // namespace slim::store

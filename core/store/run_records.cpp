@@ -16,13 +16,6 @@ constexpr std::array<std::pair<RunStatus, std::string_view>, 6> kStatusNames {{
     {RunStatus::Interrupted, "interrupted"},
 }};
 
-constexpr std::array<std::pair<ScoringMode, std::string_view>, 4> kModeNames {{
-    {ScoringMode::Loglikelihood, "loglikelihood"},
-    {ScoringMode::LabelLogits, "label_logits"},
-    {ScoringMode::ExactMatch, "exact_match"},
-    {ScoringMode::BitsPerByte, "bits_per_byte"},
-}};
-
 } // namespace
 
 std::string_view runStatusName(RunStatus status)
@@ -46,24 +39,6 @@ std::optional<RunStatus> runStatusFromName(std::string_view text)
 bool isTerminal(RunStatus status)
 {
     return status != RunStatus::Queued && status != RunStatus::Running;
-}
-
-std::string_view scoringModeName(ScoringMode mode)
-{
-    for (const auto &[value, name] : kModeNames) {
-        if (value == mode)
-            return name;
-    }
-    return "loglikelihood";
-}
-
-std::optional<ScoringMode> scoringModeFromName(std::string_view text)
-{
-    for (const auto &[value, name] : kModeNames) {
-        if (name == text)
-            return value;
-    }
-    return std::nullopt;
 }
 
 std::string_view taskKindName(TaskKind kind)

@@ -5,6 +5,8 @@
 // ("2025-01-31T12:00:00.000Z"), "" when not set. Steps are optimizer steps. Optional numbers are
 // std::optional and NULL in the database. Ids are the runs.id rowid.
 
+#include "common/scoring_mode.h"
+
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -112,9 +114,10 @@ struct StepRange
     std::int64_t to = std::numeric_limits<std::int64_t>::max();
 };
 
-enum class ScoringMode { Loglikelihood, LabelLogits, ExactMatch, BitsPerByte };
-std::string_view scoringModeName(ScoringMode mode); // "loglikelihood", "label_logits", ...
-std::optional<ScoringMode> scoringModeFromName(std::string_view text);
+// The one ScoringMode (common/scoring_mode.h), stored by its name ("loglikelihood", ...).
+using slim::ScoringMode;
+using slim::scoringModeFromName;
+using slim::scoringModeName;
 
 enum class TaskKind { General, Downstream };
 std::string_view taskKindName(TaskKind kind); // "general", "downstream"
@@ -128,7 +131,7 @@ struct EvalRow
     double value = 0;
     std::optional<double> stderr_;
     std::int64_t n = 0; // scored items
-    ScoringMode mode = ScoringMode::Loglikelihood;
+    ScoringMode mode = ScoringMode::LogLikelihood;
     std::string templateHash;
     std::int64_t shots = 0;
     std::string taskVersion;
@@ -154,7 +157,7 @@ struct BaseScoreKey
     std::string task;
     std::string split = "test";
     std::string metric;
-    ScoringMode mode = ScoringMode::Loglikelihood;
+    ScoringMode mode = ScoringMode::LogLikelihood;
     std::string templateHash;
     std::int64_t shots = 0;
     std::string taskVersion;

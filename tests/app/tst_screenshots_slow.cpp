@@ -118,9 +118,9 @@ private Q_SLOTS:
         const auto jobId = jobs.submitRun(specJson(model), {QStringLiteral("screenshot")},
                                           std::nullopt, JobManager::Placement::Next, &error);
         QVERIFY2(jobId, qPrintable(error));
-        const auto runId = jobs.job(jobId)->runId;
         QTRY_VERIFY_WITH_TIMEOUT(jobs.job(jobId)->phase == QStringLiteral("train")
                                      && jobs.job(jobId)->done >= 10, 300000);
+        const auto runId = jobs.job(jobId)->runId;
         save(&window, QStringLiteral("runs"));
 
         auto *view = window.openRun(runId);

@@ -54,7 +54,7 @@ EvalRow evalRow(std::int64_t step, const std::string &task, TaskKind kind, doubl
     e.value = value;
     e.stderr_ = 0.02;
     e.n = isFinal ? 200 : 64;
-    e.mode = ScoringMode::Loglikelihood;
+    e.mode = ScoringMode::LogLikelihood;
     e.templateHash = "tpl-" + task;
     e.taskVersion = "1";
     e.isFinal = isFinal;
@@ -84,7 +84,7 @@ void addBaseScores(RunStore &db)
 {
     for (const std::string split : {"test", "probe64-2"}) {
         BaseScoreRow row;
-        row.key = {"fixture-model", "capitals", split, "acc", ScoringMode::Loglikelihood,
+        row.key = {"fixture-model", "capitals", split, "acc", ScoringMode::LogLikelihood,
                    "tpl-capitals", 0, "1"};
         row.value = 0.7;
         row.n = split == "test" ? 200 : 64;

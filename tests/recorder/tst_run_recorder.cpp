@@ -2,6 +2,11 @@
 // arithmetic; the base-score cache round trip.
 #include "recorder/run_recorder.h"
 
+#include "scores/run_summary.h"
+#include "store/database.h"
+
+#include <nlohmann/json.hpp>
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -11,7 +16,7 @@ using namespace slim::store;
 namespace {
 
 engine::EvalRecord record(const std::string &task, bool general, const std::string &metric,
-                          const std::string &mode, double value, std::optional<double> base)
+                          ScoringMode mode, double value)
 {
     engine::EvalRecord r;
     r.step = 100;
@@ -24,7 +29,6 @@ engine::EvalRecord record(const std::string &task, bool general, const std::stri
     r.n = 200;
     r.template_hash = "h";
     r.is_final = true;
-    r.base = base;
     r.floor = 0.25;
     return r;
 }
@@ -36,25 +40,44 @@ class TestRunRecorder : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void summaryAveragesPrimaryScoresAndForgetting()
+    void storedSummaryIsTheScoresLibrarys()
     {
-        std::vector<engine::EvalRecord> final = {
-            record("capitals", true, "acc", "loglikelihood", 0.60, 0.90),
-            record("capitals", true, "acc_norm", "loglikelihood", 0.10, 0.95), // not primary
-            record("capitals", true, "acc", "label_logits", 0.20, 0.40),       // other mode
-            record("continents", true, "acc", "loglikelihood", 0.50, 0.60),
-            record("brown_heldout", true, "bits_per_byte", "bits_per_byte", 3.0, 2.4),
-            record("name_gender", false, "acc", "loglikelihood", 0.80, 0.50),
-            record("reversal", false, "exact_match", "exact_match", 0.30, 0.0),
-        };
-        auto s = summarise(final);
-        QVERIFY(std::abs(*s.general - 0.55) < 1e-12);
-        QVERIFY(std::abs(*s.forgetting - 0.20) < 1e-12); // ((0.9-0.6) + (0.6-0.5)) / 2
-        QVERIFY(std::abs(*s.downstream - 0.55) < 1e-12);
-        // Label mode is primary only where log-likelihood was not run.
-        auto labelsOnly = summarise({record("capitals", true, "acc", "label_logits", 0.2, 0.4)});
-        QVERIFY(std::abs(*labelsOnly.forgetting - 0.2) < 1e-12);
-        QVERIFY(!summarise({}).general.has_value());
+        // The recorder writes the summary core/scores computes from the stored rows and the
+        // cached base scores (tests/scores pins the rule itself).
+        QTemporaryDir dir;
+        RunStore store((dir.path() + "/runs.sqlite").toStdString());
+        RunRecord run;
+        run.name = "r";
+        const auto id = store.createRun(run);
+        RunRecorder recorder(store, id);
+        engine::RunPrepared prepared;
+        prepared.model_hash = "model";
+        recorder.prepared(prepared);
+        const auto LL = ScoringMode::LogLikelihood;
+        recorder.put({"model", "capitals", "test", ""},
+                     {{"acc", LL, "h", 0, 0.90, 0.01, 200}, {"acc_norm", LL, "h", 0, 0.95, 0.01, 200}});
+        recorder.put({"model", "continents", "test", ""}, {{"acc", LL, "h", 0, 0.60, 0.01, 200}});
+        recorder.put({"model", "brown_heldout", "test", ""},
+                     {{"bits_per_byte", ScoringMode::BitsPerByte, "h", 0, 2.4, 0.01, 200}});
+        recorder.evalResults({
+            record("capitals", true, "acc", LL, 0.60),
+            record("capitals", true, "acc_norm", LL, 0.10), // not primary
+            record("capitals", true, "acc", ScoringMode::LabelLogits, 0.20), // other mode
+            record("continents", true, "acc", LL, 0.50),
+            record("brown_heldout", true, "bits_per_byte", ScoringMode::BitsPerByte, 3.0),
+            record("name_gender", false, "acc", LL, 0.80),
+            record("reversal", false, "exact_match", ScoringMode::ExactMatch, 0.30),
+        });
+        const auto stored = *store.getRun(id);
+        const auto expected = scores::summarise(scores::readRunScores(store, id, true));
+        QCOMPARE(stored.generalAvg, expected.general);
+        QCOMPARE(stored.downstreamAvg, expected.downstream);
+        QCOMPARE(stored.forgettingAvg, expected.forgetting);
+        QVERIFY(std::abs(*stored.generalAvg - 0.55) < 1e-12);
+        QVERIFY(std::abs(*stored.forgettingAvg - 0.20) < 1e-12); // ((0.9-0.6) + (0.6-0.5)) / 2
+        QVERIFY(std::abs(*stored.downstreamAvg - 0.55) < 1e-12);
+        const auto versions = nlohmann::json::parse(stored.versionsJson);
+        QCOMPARE(versions.value("sqlite", std::string()), sqliteLibraryVersion());
     }
 
     void eventsBecomeRows()
@@ -92,7 +115,9 @@ private Q_SLOTS:
         clusters.mean_sigma = {1, 1};
         clusters.dplus_histogram.assign(40, 1);
         recorder.clusters(10, "train", {clusters});
-        recorder.evalResults({record("capitals", true, "acc", "loglikelihood", 0.6, 0.9)});
+        recorder.put({"abc", "capitals", "test", ""},
+                     {{"acc", ScoringMode::LogLikelihood, "h", 0, 0.9, 0.01, 200}});
+        recorder.evalResults({record("capitals", true, "acc", ScoringMode::LogLikelihood, 0.6)});
         recorder.checkpointSaved(10, "/tmp/ckpt", "", 123);
         recorder.finished({engine::RunStatus::Succeeded, "done", ""});
 
@@ -121,8 +146,8 @@ private Q_SLOTS:
         RunRecorder recorder(store, store.createRun(RunRecord{}));
         engine::TaskScoreKey key{"model", "capitals", "test", "1:abcd"};
         QVERIFY(!recorder.find(key));
-        recorder.put(key, {{"acc", "loglikelihood", "h1", 0, 0.9, 0.02, 247},
-                           {"acc", "label_logits", "h2", 0, 0.7, 0.03, 247}});
+        recorder.put(key, {{"acc", ScoringMode::LogLikelihood, "h1", 0, 0.9, 0.02, 247},
+                           {"acc", ScoringMode::LabelLogits, "h2", 0, 0.7, 0.03, 247}});
         auto rows = recorder.find(key);
         QVERIFY(rows && rows->size() == 2);
         double sum = 0;

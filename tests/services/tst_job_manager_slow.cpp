@@ -62,9 +62,10 @@ private Q_SLOTS:
         const auto id = jobs.submitRun(spec("slim", 6), {QStringLiteral("t")}, std::nullopt,
                                        JobManager::Placement::Last, &error);
         QVERIFY2(id, qPrintable(error));
+        QTRY_VERIFY(jobs.job(id)->runId != 0); // recorded on the manager's store thread
         const auto runId = jobs.job(id)->runId;
         const auto subscription = stream.subscribe(runId);
-        QCOMPARE(run(runId).status, store::RunStatus::Queued);
+        QVERIFY(!store::isTerminal(run(runId).status));
 
         const auto done = waitFinished(jobs, id, finished);
         QCOMPARE(jobStateName(done.state), QStringLiteral("succeeded"));
@@ -104,7 +105,8 @@ private Q_SLOTS:
 
         jobs.requestCancel(second); // queued: dropped, its run cancelled
         QCOMPARE(jobs.job(second)->state, JobState::Cancelled);
-        QCOMPARE(run(jobs.job(second)->runId).status, store::RunStatus::Cancelled);
+        // Recorded on the manager's store thread, not on this one.
+        QTRY_COMPARE(run(jobs.job(second)->runId).status, store::RunStatus::Cancelled);
 
         jobs.requestCancel(first); // running: stops at the next step, keeps its checkpoint
         const auto done = waitFinished(jobs, first, finished);
@@ -136,8 +138,20 @@ private Q_SLOTS:
         QCOMPARE(waitFinished(jobs, resumed, finished).state, JobState::Succeeded);
         QCOMPARE(run(runId).status, store::RunStatus::Succeeded);
         QCOMPARE(run(runId).currentStep, std::int64_t(300));
-        QVERIFY(!jobs.submitResume(runId, &error)); // finished runs are not resumed
-        QVERIFY(error.contains(QStringLiteral("already finished")));
+        // Finished runs are not resumed: the store thread refuses, the job fails saying why.
+        const auto again = jobs.submitResume(runId, &error);
+        QVERIFY(again);
+        const auto refused = waitFinished(jobs, again, finished);
+        QCOMPARE(refused.state, JobState::Failed);
+        QVERIFY2(refused.message.contains(QStringLiteral("already finished")),
+                 qPrintable(refused.message));
+        // A run with a job in this window is refused at once.
+        const auto rerun = jobs.submitRun(spec("lora", 300), {}, std::nullopt,
+                                          JobManager::Placement::Last);
+        QTRY_VERIFY(jobs.job(rerun)->runId != 0);
+        QVERIFY(!jobs.submitResume(jobs.job(rerun)->runId, &error));
+        QVERIFY(error.contains(QStringLiteral("already has a job")));
+        jobs.requestCancel(rerun);
     }
 
     void badSpecIsRefusedWithItsField()
@@ -167,8 +181,8 @@ private Q_SLOTS:
             JobManager jobs(m_paths, &stream);
             const auto id = jobs.submitRun(spec("lora", 400), {}, std::nullopt,
                                            JobManager::Placement::Last);
-            runId = jobs.job(id)->runId;
             QTRY_VERIFY_WITH_TIMEOUT(jobs.job(id)->done >= 2, 240000);
+            runId = jobs.job(id)->runId;
         } // the destructor asks every job to stop and waits
         QCOMPARE(run(runId).status, store::RunStatus::Cancelled);
     }

@@ -68,7 +68,7 @@ void checkSeed(RunStore &store, int version)
     QCOMPARE(evals.size(), std::size_t(1));
     QCOMPARE(evals[0].floor, std::optional<double>(0.25));
     QCOMPARE(evals[0].kind, TaskKind::General);
-    BaseScoreKey key {"m1", "arc_easy", "test", "acc", ScoringMode::Loglikelihood, "t1", 0, "v1"};
+    BaseScoreKey key {"m1", "arc_easy", "test", "acc", ScoringMode::LogLikelihood, "t1", 0, "v1"};
     QVERIFY(store.baseScore(key));
     QCOMPARE(store.baseScore(key)->value, 0.5);
     if (version >= 2) {

@@ -1,7 +1,8 @@
 #pragma once
-// Why the scores of the compared runs cannot be read side by side: different scoring modes for
-// the same task, different general suites (so forgetting averages different tasks), or
-// different base models. Pure functions of the run details; no thread affinity.
+// Why the scores of the compared runs cannot be read side by side: core/scores'
+// comparabilityFindings (scoring modes, templates, shots, item counts, task versions, general
+// suites, base models, data hashes), the same sentences `slimctl compare` prints. Pure
+// functions of the run details; no thread affinity.
 
 #include "run_data.h"
 

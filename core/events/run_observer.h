@@ -4,6 +4,7 @@
 // on the job's thread; implementations must be cheap (buffer, do not block).
 
 #include "adapters/reports.h"
+#include "common/scoring_mode.h"
 
 #include <cstdint>
 #include <map>
@@ -27,7 +28,7 @@ struct EvalRecord
     bool general = false;       // general suite (forgetting) or downstream
     std::string split = "test";
     std::string metric;         // "acc", "acc_norm", "exact_match", "bits_per_byte"
-    std::string mode;           // "loglikelihood", "label_logits", "exact_match", "bits_per_byte"
+    ScoringMode mode = ScoringMode::LogLikelihood;
     double value = 0;
     double stderr_ = 0;
     int64_t n = 0;
@@ -36,7 +37,6 @@ struct EvalRecord
     std::string task_version;
     bool is_final = false;      // full test set at the end (else a probe subset)
     std::optional<double> floor; // the untrained model's score on the same items
-    std::optional<double> base;  // the base model's score on the same items (forgetting)
 };
 
 struct ProgressInfo
