@@ -3,7 +3,6 @@
 
 #include "store/database.h"
 #include "store/statement.h"
-#include "store/transaction.h"
 
 #include <algorithm>
 #include <optional>
@@ -15,6 +14,7 @@ namespace slim::store {
 // "INSERT ... VALUES (?,?),(?,?),..." with up to rowsPerStatement() rows per statement: one
 // statement for full chunks, prepared once and re-bound, and one for the remainder. Far fewer
 // VM round trips than a row at a time. Use inside a Transaction; borrows the Database.
+// column_traits.h builds the appends of the table families on it.
 class MultiRowInsert
 {
 public:
@@ -82,17 +82,5 @@ private:
     std::optional<Statement> m_tail;
     int m_tailRows = 0;
 };
-
-// One batched append: every row of `rows` in a single transaction (nothing when empty).
-template<typename Row, typename BindRow>
-void insertRowsInTransaction(Database &db, std::string head, int columns,
-                             const std::vector<Row> &rows, BindRow bindRow)
-{
-    if (rows.empty())
-        return;
-    Transaction transaction(db);
-    MultiRowInsert(db, std::move(head), columns).insert(rows, bindRow);
-    transaction.commit();
-}
 
 } // namespace slim::store
