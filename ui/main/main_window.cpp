@@ -6,6 +6,7 @@
 #include "compare/compare_view.h"
 #include "forms/new_run_dialog.h"
 #include "jobs/jobs_view.h"
+#include "main/welcome_page.h"
 #include "runs/runs_view.h"
 #include "runview/run_view.h"
 
@@ -19,7 +20,6 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -31,33 +31,6 @@
 namespace slim::ui {
 
 namespace {
-
-QWidget *makeWelcome(QWidget *parent, MainWindow *window)
-{
-    auto *welcome = new QWidget(parent);
-    welcome->setObjectName(QStringLiteral("welcome"));
-    auto *layout = new QVBoxLayout(welcome);
-    auto *title = new QLabel(QStringLiteral("<h2>Welcome to SLIM Workbench</h2>"
-        "<p>Fine-tune a language model with SLIM and its baselines, and see what fine-tuning "
-        "costs: routing, cluster drift and forgetting, live.</p>"
-        "<p>The demo builds the workbench's small base model once (about 10 minutes on two "
-        "cores), then fine-tunes it with every method on the built-in tasks and compares "
-        "them.</p>"), welcome);
-    title->setWordWrap(true);
-    auto *demo = new QPushButton(QStringLiteral("Run the demo"), welcome);
-    demo->setObjectName(QStringLiteral("runDemoButton"));
-    demo->setDefault(true);
-    auto *create = new QPushButton(QStringLiteral("New run…"), welcome);
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(demo);
-    buttons->addWidget(create);
-    buttons->addStretch();
-    layout->addWidget(title);
-    layout->addLayout(buttons);
-    QObject::connect(demo, &QPushButton::clicked, window, &MainWindow::runDemo);
-    QObject::connect(create, &QPushButton::clicked, window, &MainWindow::newRun);
-    return welcome;
-}
 
 // Documents scroll rather than force their minimum height on the window: plots stay usable
 // at 1366x768 with the Jobs dock open.
@@ -97,7 +70,7 @@ MainWindow::MainWindow(services::RunCatalog *catalog, services::JobManager *jobs
     auto *runsPage = new QWidget(this);
     auto *runsLayout = new QVBoxLayout(runsPage);
     runsLayout->setContentsMargins(0, 0, 0, 0);
-    m_welcome = makeWelcome(runsPage, this);
+    m_welcome = new WelcomePage(runsPage);
     runsLayout->addWidget(m_welcome);
     runsLayout->addWidget(m_runs, 1);
     m_documents->setObjectName(QStringLiteral("documents"));
@@ -120,6 +93,8 @@ MainWindow::MainWindow(services::RunCatalog *catalog, services::JobManager *jobs
 
     createActions();
     connect(m_documents, &QTabWidget::tabCloseRequested, this, &MainWindow::closeDocument);
+    connect(m_welcome, &WelcomePage::demoRequested, this, &MainWindow::runDemo);
+    connect(m_welcome, &WelcomePage::newRunRequested, this, &MainWindow::newRun);
     connect(m_runs, &RunsView::runActivated, this, &MainWindow::openRun);
     connect(m_runs, &RunsView::compareRequested, this, &MainWindow::compareRuns);
     connect(m_runs, &RunsView::duplicateRequested, this, &MainWindow::duplicateRun);

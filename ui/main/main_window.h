@@ -20,6 +20,7 @@ class CompareView;
 class JobsView;
 class RunView;
 class RunsView;
+class WelcomePage;
 
 class MainWindow : public QMainWindow
 {
@@ -65,7 +66,7 @@ private:
     services::MetricStream *m_stream;
     QTabWidget *m_documents;
     RunsView *m_runs;
-    QWidget *m_welcome;
+    WelcomePage *m_welcome;
     JobsView *m_jobsView;
     QLabel *m_statusRuns;
     CompareView *m_compare = nullptr;
