@@ -1,8 +1,11 @@
 // The Jobs dock's table as a user reads it: state with the running phase, progress counts,
 // rate and ETA while running; after the end, progress that does not contradict the outcome.
-// Rows come from a real JobManager's jobChanged signal.
+// Rows come from a real JobManager's jobChanged signal. A job's state has its run's status
+// colour, as in the Runs table.
+#include "common/status_style.h"
 #include "jobs/job_table_model.h"
 
+#include <QBrush>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -82,6 +85,12 @@ private Q_SLOTS:
         QCOMPARE(model.data(model.index(row, ui::JobTableModel::Progress), Qt::DisplayRole)
                      .toString(),
                  QStringLiteral("12 / 80 (train)"));
+        const auto colour
+            = model.data(model.index(row, ui::JobTableModel::State), Qt::ForegroundRole)
+                  .value<QBrush>()
+                  .color();
+        QCOMPARE(colour, ui::statusColour(store::RunStatus::Cancelled));
+        QVERIFY(colour != ui::statusColour(store::RunStatus::Succeeded));
     }
 };
 

@@ -1,5 +1,6 @@
 #include "compare_view.h"
 
+#include "common/palette.h"
 #include "compare/compare_warnings.h"
 #include "compare/config_diff.h"
 #include "compare/curves_panel.h"
@@ -137,7 +138,7 @@ void CompareView::refresh()
     QStringList names;
     std::vector<services::RunDetailPtr> details;
     for (int i = 0; i < int(m_runs.size()); ++i) {
-        m_runs[i].colour = comparePaletteColour(i);
+        m_runs[i].colour = palette::series(i);
         details.push_back(m_runs[i].detail);
         names << QStringLiteral("<span style=\"color:%1\">&#9679;</span>&nbsp;%2")
                      .arg(m_runs[i].colour.name(),

@@ -1,5 +1,6 @@
 #include "curves_panel.h"
 
+#include "common/palette.h"
 #include "plot/plot_setup.h"
 #include "plot/qcustomplot_include.h"
 #include "run_scores.h"
@@ -17,7 +18,6 @@ namespace slim::ui {
 
 namespace {
 
-const QColor kBaseColour(0x80, 0x80, 0x80);
 constexpr std::size_t kBoldRunsAtMost = 3; // overlaid runs drawn with a 1.6-px line
 
 QString fromStd(const std::string &s)
@@ -209,7 +209,7 @@ void CurvesPanel::drawScores(const std::string &task)
     bool first = true;
     for (const double base : bases) {
         auto *line = m_plot->addGraph(); // a graph, not an item, so it has a legend entry
-        line->setPen(QPen(kBaseColour, 1.2, Qt::DashLine));
+        line->setPen(QPen(palette::reference(), 1.2, Qt::DashLine));
         line->setName(QStringLiteral("base model"));
         double x0 = std::numeric_limits<double>::max(), x1 = std::numeric_limits<double>::lowest();
         for (int i = 0; i < m_plot->graphCount() - 1; ++i) {

@@ -1,5 +1,6 @@
 #include "tradeoff_plot.h"
 
+#include "common/palette.h"
 #include "plot/plot_setup.h"
 #include "plot/qcustomplot_include.h"
 #include "run_scores.h"
@@ -19,8 +20,6 @@ namespace {
 
 constexpr double kHitRadius = 9; // pixels around a marker that count as on it
 constexpr int kClickSlop = 4; // pixels a press may move and still be a click
-const QColor kFrontColour(0x33, 0x33, 0x33);
-const QColor kBaseColour(0x80, 0x80, 0x80);
 
 QCPScatterStyle markerStyle(const QColor &colour, double size, const QColor &outline)
 {
@@ -45,8 +44,8 @@ TradeoffPlot::TradeoffPlot(QWidget *parent)
         axis->grid()->setSubGridVisible(false);
     // The lower right is the worst corner (much forgetting, little gain), so it is usually empty.
     m_plot->legend->setVisible(true);
-    m_plot->legend->setBrush(QColor(255, 255, 255, 220));
-    m_plot->legend->setBorderPen(QPen(QColor(0xC8, 0xC8, 0xC8)));
+    m_plot->legend->setBrush(palette::legendFill());
+    m_plot->legend->setBorderPen(QPen(palette::legendBorder()));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     preparePlot(m_plot, QStringLiteral("tradeoff"));
 
@@ -124,7 +123,7 @@ void TradeoffPlot::rebuild()
     m_frontLine = m_plot->addGraph();
     m_frontLine->setName(QStringLiteral("Pareto front"));
     m_frontLine->setLineStyle(QCPGraph::lsStepLeft);
-    m_frontLine->setPen(QPen(kFrontColour, 1.6));
+    m_frontLine->setPen(QPen(palette::emphasis(), 1.6));
 
     QStringList unplotted;
     for (int r = 0; r < int(m_runs.size()); ++r) {
@@ -178,8 +177,8 @@ void TradeoffPlot::rebuild()
 
     m_frontMarks = m_plot->addGraph();
     m_frontMarks->setLineStyle(QCPGraph::lsNone);
-    m_frontMarks->setScatterStyle(
-        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kFrontColour, 1.8), Qt::NoBrush, 20));
+    m_frontMarks->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
+                                                  QPen(palette::emphasis(), 1.8), Qt::NoBrush, 20));
     m_frontMarks->removeFromLegend();
 
     // The base model has no forgetting by definition; its downstream score is not measured,
@@ -187,7 +186,7 @@ void TradeoffPlot::rebuild()
     auto *base = new QCPItemStraightLine(m_plot);
     base->point1->setCoords(0, 0);
     base->point2->setCoords(0, 1);
-    base->setPen(QPen(kBaseColour, 1.2, Qt::DashLine));
+    base->setPen(QPen(palette::reference(), 1.2, Qt::DashLine));
     auto *baseLabel = new QCPItemText(m_plot);
     baseLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
     baseLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
@@ -195,7 +194,7 @@ void TradeoffPlot::rebuild()
     baseLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     baseLabel->setPadding(QMargins(5, 4, 0, 0));
     baseLabel->setText(QStringLiteral("base model (no forgetting)"));
-    baseLabel->setColor(kBaseColour.darker(120));
+    baseLabel->setColor(palette::reference().darker(120));
 
     if (unplotted.isEmpty()) {
         m_note->hide();

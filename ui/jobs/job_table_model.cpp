@@ -1,7 +1,8 @@
 #include "job_table_model.h"
 
+#include "common/status_style.h"
+
 #include <QBrush>
-#include <QColor>
 
 namespace slim::ui {
 
@@ -75,13 +76,8 @@ QVariant JobTableModel::data(const QModelIndex &index, int role) const
     if (!index.isValid())
         return {};
     const auto &j = m_jobs.at(size_t(index.row()));
-    if (role == Qt::ForegroundRole && index.column() == State) {
-        if (j.state == JobState::Failed)
-            return QBrush(QColor(0xc0, 0x39, 0x2b));
-        if (j.state == JobState::Running)
-            return QBrush(QColor(0x1f, 0x6f, 0xc5));
-        return {};
-    }
+    if (role == Qt::ForegroundRole && index.column() == State)
+        return QBrush(statusColour(runStatusOf(j.state)));
     if (role == Qt::ToolTipRole)
         return j.detail.isEmpty() ? j.message : j.message + QStringLiteral("\n\n") + j.detail;
     if (role != Qt::DisplayRole && role != Qt::EditRole)

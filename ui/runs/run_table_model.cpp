@@ -2,11 +2,10 @@
 
 #include "run_catalog.h"
 
+#include "common/status_style.h"
+
 #include <QBrush>
-#include <QColor>
 #include <QDateTime>
-#include <QGuiApplication>
-#include <QPalette>
 
 #include <algorithm>
 #include <set>
@@ -54,25 +53,6 @@ bool sameSummary(const RunSummary &a, const RunSummary &b)
         && a.errorMessage == b.errorMessage && a.parentRunId == b.parentRunId && a.notes == b.notes
         && a.downstreamAvg == b.downstreamAvg && a.generalAvg == b.generalAvg
         && a.forgettingAvg == b.forgettingAvg && a.tags == b.tags;
-}
-
-QColor statusColour(RunStatus status)
-{
-    // Readable on both light and dark palettes.
-    const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
-    switch (status) {
-    case RunStatus::Failed:
-        return dark ? QColor(239, 83, 80) : QColor(198, 40, 40);
-    case RunStatus::Running:
-        return dark ? QColor(100, 181, 246) : QColor(21, 101, 192);
-    case RunStatus::Cancelled:
-    case RunStatus::Interrupted:
-        return dark ? QColor(158, 158, 158) : QColor(117, 117, 117);
-    case RunStatus::Queued:
-    case RunStatus::Succeeded:
-        break;
-    }
-    return {};
 }
 
 bool isScoreColumn(int column)
@@ -169,25 +149,6 @@ int RunTableModel::rowCount(const QModelIndex &parent) const
 int RunTableModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
-}
-
-QString RunTableModel::statusText(RunStatus status)
-{
-    switch (status) {
-    case RunStatus::Queued:
-        return tr("Queued");
-    case RunStatus::Running:
-        return tr("Running");
-    case RunStatus::Succeeded:
-        return tr("Succeeded");
-    case RunStatus::Failed:
-        return tr("Failed");
-    case RunStatus::Cancelled:
-        return tr("Cancelled");
-    case RunStatus::Interrupted:
-        return tr("Interrupted");
-    }
-    return {};
 }
 
 QVariant RunTableModel::displayData(const RunSummary &run, int column) const
@@ -319,11 +280,8 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         return toolTip(run, column);
     case Qt::ForegroundRole:
-        if (column == StatusColumn) {
-            const auto colour = statusColour(run.status);
-            if (colour.isValid())
-                return QBrush(colour);
-        }
+        if (column == StatusColumn)
+            return QBrush(statusColour(run.status));
         return {};
     case Qt::TextAlignmentRole:
         if (column == IdColumn || isScoreColumn(column))

@@ -69,7 +69,6 @@ public:
 
     // "demo, slim" <-> {"demo", "slim"}: trimmed, without empties or duplicates, sorted.
     static QStringList parseTags(const QString &text);
-    static QString statusText(store::RunStatus status);
 
 private:
     QVariant displayData(const store::RunSummary &run, int column) const;

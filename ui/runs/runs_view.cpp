@@ -1,6 +1,7 @@
 #include "runs_view.h"
 
 #include "common/progress_delegate.h"
+#include "common/status_style.h"
 #include "common/table_export.h"
 #include "number_delegate.h"
 #include "run_catalog.h"
@@ -127,7 +128,7 @@ void RunsView::buildFilterBar(QHBoxLayout *bar)
         const QSignalBlocker block(m_statusCombo);
         for (auto status : {RunStatus::Queued, RunStatus::Running, RunStatus::Succeeded,
                             RunStatus::Failed, RunStatus::Cancelled, RunStatus::Interrupted})
-            m_statusCombo->addItem(RunTableModel::statusText(status),
+            m_statusCombo->addItem(statusText(status),
                                    QString::fromUtf8(store::runStatusName(status).data()));
     }
     m_tagCombo = makeCombo("tagFilter", anyItem(tr("tag")));

@@ -1,0 +1,26 @@
+#pragma once
+// The one series palette of every plot, and the fixed colours the plots share. Described in
+// ui/README.md.
+
+#include <QColor>
+
+namespace slim::ui::palette {
+
+// Tableau 10: a qualitative palette whose ten colours stay distinguishable for the common
+// forms of colour blindness. Series i (a run, a method, a task, a layer) gets colour i,
+// cycling after ten; any integer is accepted.
+inline constexpr int kSeriesCount = 10;
+QColor series(int index);
+
+// Reference lines and markers that are not a series: the base model's score, zero lines.
+QColor reference();
+// A line that summarises the series (the Pareto front, an average): near-black.
+QColor emphasis();
+// Axis lines and ticks, and the light grid behind the data.
+QColor axis();
+QColor grid();
+// The legend box: translucent white over the data, with a light border.
+QColor legendFill();
+QColor legendBorder();
+
+} // namespace slim::ui::palette
