@@ -9,6 +9,7 @@
 #include "plot/qcustomplot_include.h"
 #include "run_catalog.h"
 #include "run_scores.h"
+#include "test_artifacts.h"
 
 #include <QFrame>
 #include <QLabel>
@@ -328,22 +329,26 @@ private Q_SLOTS:
         view.setRuns({m_slim, m_lora, dominated});
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/compare_view.png")));
+        QVERIFY(view.grab().save(testing::artifactPath(m_dir, QStringLiteral("compare_view.png"))));
         view.tabs()->setCurrentIndex(1);
         view.curvesPanel()->setMetric(QStringLiteral("score: capitals"));
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/compare_view_curves.png")));
+        QVERIFY(view.grab().save(
+            testing::artifactPath(m_dir, QStringLiteral("compare_view_curves.png"))));
         view.curvesPanel()->setMetric(QStringLiteral("loss/lm"));
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/compare_view_loss.png")));
+        QVERIFY(view.grab().save(
+            testing::artifactPath(m_dir, QStringLiteral("compare_view_loss.png"))));
         view.tabs()->setCurrentIndex(2);
         view.configDiffPanel()->setShowAll(true);
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/compare_view_diff.png")));
+        QVERIFY(view.grab().save(
+            testing::artifactPath(m_dir, QStringLiteral("compare_view_diff.png"))));
 
         auto logits = variant(m_slim, 1000, "logits run");
         for (auto &e : logits->data.evals)
             e.mode = store::ScoringMode::LabelLogits;
         view.addRun(logits);
         view.tabs()->setCurrentIndex(0);
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/compare_view_warning.png")));
+        QVERIFY(view.grab().save(
+            testing::artifactPath(m_dir, QStringLiteral("compare_view_warning.png"))));
     }
 };
 

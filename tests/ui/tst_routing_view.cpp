@@ -8,6 +8,7 @@
 #include "routing/routing_heatmap.h"
 #include "routing/routing_view.h"
 #include "run_catalog.h"
+#include "test_artifacts.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -330,7 +331,8 @@ private Q_SLOTS:
         }
         view.resize(1366, 640);
         replotAll(&view);
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/routing_view_large.png")));
+        QVERIFY(view.grab().save(
+            testing::artifactPath(m_dir, QStringLiteral("routing_view_large.png"))));
     }
 
     void largeClusterRun()
@@ -401,7 +403,8 @@ private Q_SLOTS:
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         replotAll(&view);
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/cluster_view_large.png")));
+        QVERIFY(view.grab().save(
+            testing::artifactPath(m_dir, QStringLiteral("cluster_view_large.png"))));
     }
 
     void clusterPlotsShowFixture()
@@ -569,7 +572,8 @@ private Q_SLOTS:
         routing.show();
         QVERIFY(QTest::qWaitForWindowExposed(&routing));
         replotAll(&routing);
-        QVERIFY(routing.grab().save(QStringLiteral("/tmp/routing_view.png")));
+        QVERIFY(
+            routing.grab().save(testing::artifactPath(m_dir, QStringLiteral("routing_view.png"))));
 
         ClusterDriftView clusters;
         clusters.resize(1366, 640);
@@ -577,7 +581,8 @@ private Q_SLOTS:
         clusters.show();
         QVERIFY(QTest::qWaitForWindowExposed(&clusters));
         replotAll(&clusters);
-        QVERIFY(clusters.grab().save(QStringLiteral("/tmp/cluster_view.png")));
+        QVERIFY(
+            clusters.grab().save(testing::artifactPath(m_dir, QStringLiteral("cluster_view.png"))));
     }
 };
 

@@ -13,6 +13,7 @@
 #include "runview/details_view.h"
 #include "runview/forgetting_view.h"
 #include "runview/run_view.h"
+#include "test_artifacts.h"
 
 #include <QLabel>
 #include <QProgressBar>
@@ -342,7 +343,8 @@ private Q_SLOTS:
         view.curves()->setLossLogScale(true);
         QCOMPARE(plot->yAxis->scaleType(), QCPAxis::stLogarithmic);
         replotAll(&view);
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/run_view_buckets.png")));
+        QVERIFY(
+            view.grab().save(testing::artifactPath(m_dir, QStringLiteral("run_view_buckets.png"))));
     }
 
     void tabsAndPlaceholders()
@@ -505,21 +507,21 @@ private Q_SLOTS:
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         for (const auto &[tab, file] :
-             {std::pair {QStringLiteral("Curves"), QStringLiteral("/tmp/run_view.png")},
-              std::pair {QStringLiteral("Forgetting"),
-                         QStringLiteral("/tmp/run_view_forgetting.png")},
-              std::pair {QStringLiteral("Details"), QStringLiteral("/tmp/run_view_details.png")},
-              std::pair {QStringLiteral("Routing"), QStringLiteral("/tmp/run_view_routing.png")}}) {
+             {std::pair {QStringLiteral("Curves"), QStringLiteral("run_view.png")},
+              std::pair {QStringLiteral("Forgetting"), QStringLiteral("run_view_forgetting.png")},
+              std::pair {QStringLiteral("Details"), QStringLiteral("run_view_details.png")},
+              std::pair {QStringLiteral("Routing"), QStringLiteral("run_view_routing.png")}}) {
             view.setCurrentTab(tab);
             QCoreApplication::processEvents();
             replotAll(&view);
-            QVERIFY(view.grab().save(file));
+            QVERIFY(view.grab().save(testing::artifactPath(m_dir, file)));
         }
         view.setDetail(load(idOf("dora queued")));
         view.setCurrentTab(QStringLiteral("Forgetting"));
         QCoreApplication::processEvents();
         replotAll(&view);
-        QVERIFY(view.grab().save(QStringLiteral("/tmp/run_view_queued.png")));
+        QVERIFY(
+            view.grab().save(testing::artifactPath(m_dir, QStringLiteral("run_view_queued.png"))));
     }
 };
 

@@ -6,6 +6,7 @@
 #include "run_catalog.h"
 #include "runs/run_table_model.h"
 #include "runs/runs_view.h"
+#include "test_artifacts.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -157,7 +158,7 @@ private Q_SLOTS:
         m_view->selectRuns({idOf("slim fixture"), idOf("lora fixture")});
         QCOMPARE(m_view->findChild<QLabel *>(QStringLiteral("runCount"))->text(),
                  QStringLiteral("4 runs · 2 selected"));
-        m_view->grab().save(QStringLiteral("/tmp/runs_view.png"));
+        m_view->grab().save(testing::artifactPath(m_dir, QStringLiteral("runs_view.png")));
     }
 
     void textFilterMatchesNameMethodTagsAndNotes()
