@@ -284,6 +284,16 @@ inline std::string placeholders(int count)
     return out;
 }
 
+// The first result column of every row, for single-column queries (names, tags, steps).
+template<typename T>
+std::vector<T> readFirstColumn(Statement &q)
+{
+    std::vector<T> out;
+    while (q.step())
+        readValue(q, 0, out.emplace_back());
+    return out;
+}
+
 // "SELECT <every column> FROM <table> <rest>".
 template<typename Row>
 std::string selectSql(std::string_view rest)

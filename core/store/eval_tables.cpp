@@ -41,10 +41,7 @@ std::vector<std::int64_t> EvalTables::evaluatedSteps(std::int64_t runId)
     Statement query(*m_db,
                     "SELECT DISTINCT step FROM eval_results WHERE run_id = ?1 ORDER BY step");
     query.bind(1, runId);
-    std::vector<std::int64_t> out;
-    while (query.step())
-        out.push_back(query.columnInt64(0));
-    return out;
+    return readFirstColumn<std::int64_t>(query);
 }
 
 std::optional<BaseScoreRow> EvalTables::baseScore(const BaseScoreKey &key)

@@ -181,10 +181,7 @@ std::vector<std::string> MetricTables::metricNames(std::int64_t runId)
                     " SELECT n.name FROM ids JOIN metric_names n ON n.id = ids.id"
                     " ORDER BY n.name");
     query.bind(1, runId);
-    std::vector<std::string> out;
-    while (query.step())
-        out.push_back(query.columnText(0));
-    return out;
+    return readFirstColumn<std::string>(query);
 }
 
 std::vector<SeriesBucket> MetricTables::series(std::int64_t runId, const std::string &name,

@@ -224,19 +224,13 @@ std::vector<std::string> RunTable::tags(std::int64_t runId)
 {
     Statement query(*m_db, "SELECT tag FROM run_tags WHERE run_id = ?1 ORDER BY tag");
     query.bind(1, runId);
-    std::vector<std::string> out;
-    while (query.step())
-        out.push_back(query.columnText(0));
-    return out;
+    return readFirstColumn<std::string>(query);
 }
 
 std::vector<std::string> RunTable::allTags()
 {
     Statement query(*m_db, "SELECT DISTINCT tag FROM run_tags ORDER BY tag");
-    std::vector<std::string> out;
-    while (query.step())
-        out.push_back(query.columnText(0));
-    return out;
+    return readFirstColumn<std::string>(query);
 }
 
 std::optional<RunRecord> RunTable::getRun(std::int64_t runId)
