@@ -7,7 +7,7 @@
 #include "batch_builder.h"
 #include "train_options.h"
 #include "adapters/adapter_set.h"
-#include "pipeline/run_observer.h"
+#include "events/run_observer.h"
 #include "tokenizer/tokenizer.h"
 
 #include <torch/optim/adamw.h>

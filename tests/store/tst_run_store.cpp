@@ -315,7 +315,7 @@ private Q_SLOTS:
         labels.mode = ScoringMode::LabelLogits;
         labels.value = 0.4;
         EvalRow likelihood = labels;
-        likelihood.mode = ScoringMode::Loglikelihood;
+        likelihood.mode = ScoringMode::LogLikelihood;
         likelihood.value = 0.9;
         m_store->appendEvalResults(id, {labels, likelihood});
         const auto rows = m_store->evalResults(id);
@@ -326,7 +326,7 @@ private Q_SLOTS:
     void baseScoreCacheUpserts()
     {
         BaseScoreKey key {
-            "sha-model", "hellaswag", "validation", "acc_norm", ScoringMode::Loglikelihood,
+            "sha-model", "hellaswag", "validation", "acc_norm", ScoringMode::LogLikelihood,
             "tmpl",      0,           "1.0"};
         QVERIFY(!m_store->baseScore(key));
         m_store->putBaseScore({key, 0.41, 0.01, 1000, {}});
