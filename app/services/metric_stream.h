@@ -1,7 +1,8 @@
 #pragma once
 // The live feed of running jobs to the plots. Job threads push (cheap: convert and append under
-// a mutex); views subscribe to a run and drain what arrived since their last drain on their own
-// timer (~40 ms), then bulk-append to their plots. Metrics are pulled, never a signal per sample.
+// a mutex); a RunSession subscribes to the run its view shows and drains what arrived since its
+// last drain on its own timer (~40 ms); the views bulk-append what it merged. Metrics are pulled,
+// never a signal per sample.
 //
 // Thread safety: every method may be called from any thread.
 
@@ -18,8 +19,8 @@ class MetricStream
 public:
     using SubscriptionId = std::uint64_t;
 
-    // A view starts receiving increments of `runId` pushed from now on. Subscribe before
-    // loading the run from the store, then drop drained rows already loaded (by step).
+    // A subscriber starts receiving increments of `runId` pushed from now on. Subscribe before
+    // loading the run from the store, then drop drained rows already loaded (RunSession).
     SubscriptionId subscribe(std::int64_t runId);
     void unsubscribe(SubscriptionId id);
     // Everything pushed for the subscription's run since the last drain (empty() if nothing).

@@ -19,6 +19,7 @@
 #include "plot/qcustomplot_include.h"
 #include "routing/routing_view.h"
 #include "run_catalog.h"
+#include "run_session.h"
 #include "runview/run_view.h"
 #include "spec_service.h"
 #include "store/run_store.h"
@@ -127,12 +128,13 @@ services::RunDetailPtr syntheticRouting(int layers, int experts, int identity, i
 
 nlohmann::json heatmap(const Args &args)
 {
-    ui::RoutingView view;
+    services::RunSession session(nullptr);
+    ui::RoutingView view(&session);
     view.resize(1300, 700);
     view.show();
     QElapsedTimer load;
     load.start();
-    view.setDetail(syntheticRouting(32, 10, 2, 1000));
+    session.setDetail(syntheticRouting(32, 10, 2, 1000));
     const double loadMs = load.nsecsElapsed() / 1e6;
     auto *heat = view.findChild<QCustomPlot *>(QStringLiteral("routingHeatmap"));
     auto *slider = view.findChild<QSlider *>(QStringLiteral("stepSlider"));

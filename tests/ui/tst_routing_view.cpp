@@ -1,13 +1,13 @@
-// The Routing and Clusters tabs on the fixture's runs, loaded through a real RunCatalog: the
-// heatmap shows the recorded weights of the selected step, the slider and live increments move
-// it, identity experts are marked; the cluster plots show the recorded drift, sizes, projection
-// and d+ histograms; runs without a router or clusters say so.
-#include "fixture_store.h"
+// The Routing tab on the fixture's runs, loaded through a real RunCatalog: the heatmap shows
+// the recorded weights of the selected step, the slider and live increments move it, identity
+// experts are marked; runs without a router or clusters say so; hidden Routing and Clusters tabs
+// catch up with live increments when shown. The Clusters tab: tst_cluster_drift_view.
 #include "routing/cluster_drift_view.h"
-#include "routing/cluster_projection_plot.h"
 #include "routing/routing_heatmap.h"
 #include "routing/routing_view.h"
 #include "run_catalog.h"
+#include "run_session.h"
+#include "run_view_test_support.h"
 #include "test_artifacts.h"
 
 #include <QCheckBox>
@@ -25,12 +25,12 @@
 #include <cmath>
 #include <map>
 #include <memory>
-#include <random>
 #include <set>
 
 using namespace slim;
 using namespace slim::services;
 using namespace slim::ui;
+using testing::replotAll;
 
 namespace {
 
@@ -53,13 +53,6 @@ std::vector<std::int64_t> routingSteps(const RunData &data)
     return {steps.begin(), steps.end()};
 }
 
-// Every plot drawn now, so grabs and pixel-dependent state are current.
-void replotAll(QWidget *view)
-{
-    for (auto *plot : view->findChildren<QCustomPlot *>())
-        plot->replot(QCustomPlot::rpImmediateRefresh);
-}
-
 } // namespace
 
 class TestRoutingView : public QObject
@@ -70,14 +63,7 @@ class TestRoutingView : public QObject
     std::vector<testing::FixtureRun> m_runs;
     std::unique_ptr<RunCatalog> m_catalog;
 
-    RunDetailPtr load(std::int64_t runId)
-    {
-        QSignalSpy loaded(m_catalog.get(), &RunCatalog::detailLoaded);
-        m_catalog->requestDetail(runId);
-        if (!loaded.wait(10000))
-            return {};
-        return loaded.last().at(0).value<RunDetailPtr>();
-    }
+    RunDetailPtr load(std::int64_t runId) { return testing::loadDetail(*m_catalog, runId); }
     RunDetailPtr slimDetail() { return load(m_runs[0].id); }
 
     static QSlider *slider(QWidget *view) { return view->findChild<QSlider *>("stepSlider"); }
@@ -141,9 +127,10 @@ private Q_SLOTS:
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RoutingView view;
+        RunSession session(nullptr);
+        RoutingView view(&session);
         view.resize(1300, 700);
-        view.setDetail(detail);
+        session.setDetail(detail);
         auto *map = colorMap(view);
         QCOMPARE(map->data()->keySize(), 10); // 8 LoRA + 2 identity experts
         QCOMPARE(map->data()->valueSize(), 2); // layers
@@ -181,8 +168,9 @@ private Q_SLOTS:
         auto detail = std::make_shared<RunDetail>(*loaded);
         for (auto &row : detail->data.routingExperts)
             row.selectionShare = row.isIdentity ? 0.05 : 0.9 - 0.1 * double(row.expert % 4);
-        RoutingView view;
-        view.setDetail(detail);
+        RunSession session(nullptr);
+        RoutingView view(&session);
+        session.setDetail(detail);
         const auto last = routingSteps(detail->data).back();
         verifyCells(view, detail->data, last, false);
         view.findChild<QComboBox *>("colourCombo")->setCurrentIndex(1);
@@ -195,8 +183,9 @@ private Q_SLOTS:
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RoutingView view;
-        view.setDetail(detail);
+        RunSession session(nullptr);
+        RoutingView view(&session);
+        session.setDetail(detail);
         slider(&view)->setValue(0);
         verifyCells(view, detail->data, 50, false);
         QVERIFY(view.findChild<QLabel *>("stepLabel")->text().startsWith("Step 50"));
@@ -213,12 +202,13 @@ private Q_SLOTS:
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RoutingView view;
+        RunSession session(nullptr);
+        RoutingView view(&session);
         view.show(); // a hidden view catches up only when shown (hiddenViewsCatchUpWhenShown)
-        view.setDetail(detail);
+        session.setDetail(detail);
         QVERIFY(view.findChild<QCheckBox *>("followLatest")->isChecked());
         const auto inc = increment(detail->data, 150, 0.5);
-        view.appendLive(inc);
+        session.appendLive(inc);
         QCOMPARE(slider(&view)->maximum(), 2);
         QCOMPARE(slider(&view)->value(), 2);
         verifyCells(view, inc, 150, false);
@@ -230,13 +220,13 @@ private Q_SLOTS:
         auto row = inc.routingExperts.front();
         row.meanWeight = 0.77;
         fix.routingExperts.push_back(row);
-        view.appendLive(fix);
+        session.appendLive(fix);
         QCOMPARE(colorMap(view)->data()->cell(int(row.expert), int(row.layer)), 0.77);
 
         // Without "Follow latest" the selection stays where the user put it.
         view.findChild<QCheckBox *>("followLatest")->setChecked(false);
         slider(&view)->setValue(1);
-        view.appendLive(increment(detail->data, 200, 0.25));
+        session.appendLive(increment(detail->data, 200, 0.25));
         QCOMPARE(slider(&view)->maximum(), 3);
         QCOMPARE(slider(&view)->value(), 1);
         verifyCells(view, detail->data, 100, false);
@@ -246,9 +236,10 @@ private Q_SLOTS:
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RoutingView view;
+        RunSession session(nullptr);
+        RoutingView view(&session);
         view.show(); // a hidden view catches up only when shown (hiddenViewsCatchUpWhenShown)
-        view.setDetail(detail);
+        session.setDetail(detail);
         auto *probes = view.findChild<QComboBox *>("probeCombo");
         QCOMPARE(probes->count(), 1);
         auto inc = increment(detail->data, 100, 1.0);
@@ -256,7 +247,7 @@ private Q_SLOTS:
             r.probe = "downstream";
         for (auto &r : inc.routingLayers)
             r.probe = "downstream";
-        view.appendLive(inc);
+        session.appendLive(inc);
         QCOMPARE(probes->count(), 2);
         QCOMPARE(probes->itemText(0), QStringLiteral("train"));
         QCOMPARE(probes->itemText(1), QStringLiteral("downstream"));
@@ -267,8 +258,9 @@ private Q_SLOTS:
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RoutingView view;
-        view.setDetail(detail);
+        RunSession session(nullptr);
+        RoutingView view(&session);
+        session.setDetail(detail);
         auto *play = view.findChild<QPushButton *>("playButton");
         play->click(); // at the last step: starts over from the first
         QCOMPARE(slider(&view)->value(), 0);
@@ -281,20 +273,20 @@ private Q_SLOTS:
     {
         const auto detail = load(m_runs[1].id); // "lora fixture"
         QVERIFY(detail);
-        RoutingView routing;
-        routing.setDetail(detail);
+        RunSession session(nullptr);
+        RoutingView routing(&session);
+        ClusterDriftView clusters(&session);
+        session.setDetail(detail);
         auto *empty = routing.findChild<QLabel *>("emptyState");
         QCOMPARE(routing.findChild<QStackedWidget *>()->currentWidget(), empty);
         QCOMPARE(empty->text(),
                  QStringLiteral("This method has no router (LoRA, DoRA, full fine-tuning)"));
-        ClusterDriftView clusters;
-        clusters.setDetail(detail);
         auto *clusterEmpty = clusters.findChild<QLabel *>("emptyState");
         QCOMPARE(clusters.findChild<QStackedWidget *>()->currentWidget(), clusterEmpty);
         QCOMPARE(clusterEmpty->text(), QStringLiteral("Cluster drift is recorded for SLIM runs"));
 
         // A routed run after it shows the plots again.
-        routing.setDetail(slimDetail());
+        session.setDetail(slimDetail());
         QVERIFY(routing.findChild<QStackedWidget *>()->currentWidget() != empty);
     }
 
@@ -317,8 +309,9 @@ private Q_SLOTS:
                         {step, "train", layer, "mlp", e, e >= 8, weight(step, layer, e), 0.1});
             }
         }
-        RoutingView view;
-        view.setDetail(detail);
+        RunSession session(nullptr);
+        RoutingView view(&session);
+        session.setDetail(detail);
         QCOMPARE(slider(&view)->maximum(), 999);
         auto *map = colorMap(view);
         QCOMPARE(map->data()->keySize(), 10);
@@ -335,208 +328,21 @@ private Q_SLOTS:
             testing::artifactPath(m_dir, QStringLiteral("routing_view_large.png"))));
     }
 
-    void largeClusterRun()
-    {
-        // 32 layers x 8 clusters x dim 64 over 40 reports: centres on a random walk.
-        auto detail = std::make_shared<RunDetail>();
-        detail->record.method = "slim";
-        std::mt19937 rng(5);
-        std::normal_distribution<float> normal;
-        for (std::int64_t layer = 0; layer < 32; ++layer) {
-            std::vector<std::vector<float>> centres(8, std::vector<float>(64));
-            for (auto &c : centres)
-                for (auto &x : c)
-                    x = 3.0f * normal(rng);
-            for (std::int64_t report = 1; report <= 40; ++report) {
-                const std::int64_t step = report * 25;
-                for (std::int64_t k = 0; k < 8; ++k) {
-                    store::ClusterCentreRow row;
-                    row.step = step;
-                    row.layer = layer;
-                    row.cluster = k;
-                    row.size = 50 + (k * 37 + report * 11) % 120;
-                    double drift = 0;
-                    for (auto &x : centres[std::size_t(k)]) {
-                        const float move = 0.3f * normal(rng) / float(report);
-                        x += move + 0.05f;
-                        drift += double(move) * move;
-                    }
-                    row.drift = std::sqrt(drift);
-                    row.centre = centres[std::size_t(k)];
-                    detail->data.clusterCentres.push_back(std::move(row));
-                }
-                for (const char *probe : {"train", "general", "downstream"}) {
-                    if (std::string(probe) != "train" && report % 4 != 0)
-                        continue; // eval probes only every fourth report
-                    store::ClusterLayerRow stats;
-                    stats.step = step;
-                    stats.probe = probe;
-                    stats.layer = layer;
-                    const double scale = std::string(probe) == "downstream" ? 1.0 : 3.0;
-                    for (int b = 0; b < 40; ++b)
-                        stats.dplusHistogram.push_back(
-                            std::int64_t(1000.0 * std::exp(-double(b) / scale)));
-                    stats.histogramMax = 20.0;
-                    stats.dplusMean = scale * 0.5;
-                    detail->data.clusterLayers.push_back(std::move(stats));
-                }
-            }
-        }
-        ClusterDriftView view;
-        view.resize(1366, 640);
-        view.setDetail(detail);
-        auto *drift = view.findChild<QCustomPlot *>("driftPlot");
-        QCOMPARE(drift->graphCount(), 32);
-        QCOMPARE(drift->legend->itemCount(), 0); // too many layers for a legend
-        auto *pca = view.findChild<ClusterProjectionPlot *>();
-        QVERIFY(pca->explained()[0] >= pca->explained()[1]);
-        QVERIFY(pca->explained()[0] + pca->explained()[1] <= 1.0 + 1e-9);
-        // At step 1000 all three probes have a histogram; at step 975 the eval probes fall back
-        // to their latest report (step 900) and say so.
-        auto *dplus = view.findChild<QCustomPlot *>("dplusPlot");
-        QCOMPARE(dplus->graphCount(), 3);
-        slider(&view)->setValue(slider(&view)->maximum() - 1);
-        QCOMPARE(dplus->graphCount(), 3);
-        QVERIFY(dplus->graph(1)->name().contains("(step 900)"));
-        slider(&view)->setValue(slider(&view)->maximum());
-        view.findChild<QComboBox *>("layerCombo")->setCurrentIndex(5);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        replotAll(&view);
-        QVERIFY(view.grab().save(
-            testing::artifactPath(m_dir, QStringLiteral("cluster_view_large.png"))));
-    }
-
-    void clusterPlotsShowFixture()
-    {
-        const auto detail = slimDetail();
-        QVERIFY(detail);
-        ClusterDriftView view;
-        view.resize(1300, 700);
-        view.setDetail(detail);
-        const auto &centres = detail->data.clusterCentres;
-
-        // (1) one drift graph per layer, one point per step, at the mean drift over clusters.
-        auto *drift = view.findChild<QCustomPlot *>("driftPlot");
-        QCOMPARE(drift->graphCount(), 2);
-        for (int layer = 0; layer < 2; ++layer) {
-            QCOMPARE(drift->graph(layer)->dataCount(), 2);
-            for (int i = 0; i < 2; ++i) {
-                const auto point = drift->graph(layer)->data()->at(i);
-                double sum = 0;
-                int count = 0;
-                for (const auto &row : centres)
-                    if (row.layer == layer && double(row.step) == point->key) {
-                        sum += row.drift;
-                        ++count;
-                    }
-                QCOMPARE(count, 4);
-                QVERIFY(qFuzzyCompare(point->value, sum / count));
-            }
-        }
-        view.findChild<QCheckBox *>("logScale")->setChecked(true);
-        QCOMPARE(drift->yAxis->scaleType(), QCPAxis::stLogarithmic);
-        QCOMPARE(drift->graphCount(), 2);
-
-        // (2) cluster sizes of the chosen layer at the selected step.
-        auto verifySizes = [&](std::int64_t layer, std::int64_t step) {
-            auto *sizes = view.findChild<QCustomPlot *>("sizesPlot");
-            std::map<double, double> shown;
-            for (int i = 0; i < sizes->plottableCount(); ++i) {
-                auto *bars = qobject_cast<QCPBars *>(sizes->plottable(i));
-                QVERIFY(bars);
-                shown[bars->data()->at(0)->key] = bars->data()->at(0)->value;
-            }
-            std::map<double, double> expected;
-            for (const auto &row : centres)
-                if (row.layer == layer && row.step == step)
-                    expected[double(row.cluster)] = double(row.size);
-            QCOMPARE(shown.size(), std::size_t(4));
-            QCOMPARE(shown, expected);
-        };
-        verifySizes(0, 100);
-        view.findChild<QComboBox *>("layerCombo")->setCurrentIndex(1);
-        slider(&view)->setValue(0);
-        verifySizes(1, 50);
-
-        // (3) the fixture's centres lie on one line: PC1 keeps all the variance.
-        auto *pca = view.findChild<ClusterProjectionPlot *>();
-        QVERIFY(std::abs(pca->explained()[0] - 1.0) < 1e-6);
-        QVERIFY(pca->xAxis->label().startsWith("PC1 (100.0% var)"));
-        QVERIFY(pca->yAxis->label().startsWith("PC2"));
-        int trajectories = 0;
-        for (int i = 0; i < pca->plottableCount(); ++i) {
-            auto *curve = qobject_cast<QCPCurve *>(pca->plottable(i));
-            if (curve && !curve->name().isEmpty()) {
-                ++trajectories;
-                QCOMPARE(curve->dataCount(), 1); // up to step 50: one point
-            }
-        }
-        QCOMPARE(trajectories, 4);
-        slider(&view)->setValue(1);
-        for (int i = 0; i < pca->plottableCount(); ++i)
-            if (auto *curve = qobject_cast<QCPCurve *>(pca->plottable(i)); !curve->name().isEmpty())
-                QCOMPARE(curve->dataCount(), 2);
-
-        // (4) d+ histogram of the training probe, normalised to shares, mean in the legend.
-        auto *dplus = view.findChild<QCustomPlot *>("dplusPlot");
-        QCOMPARE(dplus->graphCount(), 1);
-        QVERIFY(dplus->graph(0)->name().startsWith("train"));
-        QVERIFY(dplus->graph(0)->name().contains("0.300"));
-        double total = 0;
-        for (int i = 0; i + 1 < dplus->graph(0)->dataCount(); ++i)
-            total += dplus->graph(0)->data()->at(i)->value;
-        QVERIFY(std::abs(total - 1.0) < 1e-9);
-        QCOMPARE(dplus->graph(0)->data()->at(dplus->graph(0)->dataCount() - 1)->key, 20.0);
-    }
-
-    void clusterLiveIncrementAddsStep()
-    {
-        const auto detail = slimDetail();
-        QVERIFY(detail);
-        ClusterDriftView view;
-        view.show();
-        view.setDetail(detail);
-        RunData inc;
-        for (auto row : detail->data.clusterCentres) {
-            if (row.step != 100)
-                continue;
-            row.step = 150;
-            row.size += 1000;
-            for (std::size_t d = 0; d < row.centre.size(); ++d) // leaves the line
-                row.centre[d] += 0.5f * float((row.cluster + std::int64_t(d)) % 2);
-            inc.clusterCentres.push_back(row);
-        }
-        for (auto row : detail->data.clusterLayers)
-            if (row.step == 100) {
-                row.step = 150;
-                inc.clusterLayers.push_back(row);
-            }
-        view.appendLive(inc);
-        QCOMPARE(slider(&view)->maximum(), 2);
-        QCOMPARE(slider(&view)->value(), 2);
-        QCOMPARE(view.findChild<QCustomPlot *>("driftPlot")->graph(0)->dataCount(), 3);
-        auto *sizes = view.findChild<QCustomPlot *>("sizesPlot");
-        QCOMPARE(qobject_cast<QCPBars *>(sizes->plottable(0))->data()->at(0)->value, 1100.0);
-        auto *pca = view.findChild<ClusterProjectionPlot *>();
-        QVERIFY(pca->explained()[1] > 0.0); // refitted with the new centres
-    }
-
     // Live increments reach hidden tabs as data only; the redraw happens once, when shown.
     void hiddenViewsCatchUpWhenShown()
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
+        RunSession session(nullptr);
         QTabWidget tabs;
         auto *front = new QWidget;
-        auto *routing = new RoutingView;
-        auto *clusters = new ClusterDriftView;
+        auto *routing = new RoutingView(&session);
+        auto *clusters = new ClusterDriftView(&session);
         tabs.addTab(front, QStringLiteral("front"));
         tabs.addTab(routing, QStringLiteral("routing"));
         tabs.addTab(clusters, QStringLiteral("clusters"));
         tabs.show();
-        routing->setDetail(detail);
-        clusters->setDetail(detail);
+        session.setDetail(detail);
         auto *routingSlider = slider(routing);
         auto *clusterSlider = slider(clusters);
         const int routingSteps = routingSlider->maximum();
@@ -548,8 +354,7 @@ private Q_SLOTS:
                 row.step = 150;
                 inc.clusterCentres.push_back(row);
             }
-        routing->appendLive(inc);
-        clusters->appendLive(inc);
+        session.appendLive(inc);
         QVERIFY(!routing->isVisible());
         QCOMPARE(routingSlider->maximum(), routingSteps); // not redrawn while hidden
         QCOMPARE(clusterSlider->maximum(), clusterSteps);
@@ -562,27 +367,19 @@ private Q_SLOTS:
         QCOMPARE(clusterSlider->maximum(), clusterSteps + 1);
     }
 
-    void grabs()
+    void grab()
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RoutingView routing;
+        RunSession session(nullptr);
+        RoutingView routing(&session);
         routing.resize(1366, 640);
-        routing.setDetail(detail);
+        session.setDetail(detail);
         routing.show();
         QVERIFY(QTest::qWaitForWindowExposed(&routing));
         replotAll(&routing);
         QVERIFY(
             routing.grab().save(testing::artifactPath(m_dir, QStringLiteral("routing_view.png"))));
-
-        ClusterDriftView clusters;
-        clusters.resize(1366, 640);
-        clusters.setDetail(detail);
-        clusters.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&clusters));
-        replotAll(&clusters);
-        QVERIFY(
-            clusters.grab().save(testing::artifactPath(m_dir, QStringLiteral("cluster_view.png"))));
     }
 };
 

@@ -1,18 +1,20 @@
 // The Run view on a real fixture database through a real RunCatalog: what each tab draws for a
-// finished SLIM run (losses, learning rate, scores, forgetting against the base model, spec and
-// environment), and a running run fed live through a real MetricStream: rows pushed before the
-// detail arrives are kept, rows already shown are not drawn twice, live evals reach the
-// forgetting plot, and the header follows the run list until the run finishes.
-#include "fixture_store.h"
+// finished SLIM run (losses, learning rate, forgetting against the base model, spec and
+// environment; the scores in tst_curves_view), and a running run fed live through a real
+// MetricStream: rows pushed before the detail arrives are kept, rows already shown are not drawn
+// twice, live evals reach the scores and the forgetting plot, and the header follows the run
+// list until the run finishes.
 #include "metric_stream.h"
 #include "plot/qcustomplot_include.h"
 #include "routing/cluster_drift_view.h"
 #include "routing/routing_view.h"
 #include "run_catalog.h"
+#include "run_view_test_support.h"
 #include "runview/curves_view.h"
 #include "runview/details_view.h"
 #include "runview/forgetting_view.h"
 #include "runview/run_view.h"
+#include "runview/scores_view.h"
 #include "test_artifacts.h"
 
 #include <QLabel>
@@ -31,39 +33,17 @@
 
 using namespace slim;
 using namespace slim::ui;
+using testing::findGraph;
+using testing::findGraphStarting;
+using testing::graphPoints;
+using testing::replotAll;
 
 namespace {
-
-QCPGraph *findGraph(QCustomPlot *plot, const QString &name)
-{
-    for (int i = 0; i < plot->graphCount(); ++i) {
-        if (plot->graph(i)->name() == name)
-            return plot->graph(i);
-    }
-    return nullptr;
-}
-
-QCPGraph *findGraphStarting(QCustomPlot *plot, const QString &prefix)
-{
-    for (int i = 0; i < plot->graphCount(); ++i) {
-        if (plot->graph(i)->name().startsWith(prefix))
-            return plot->graph(i);
-    }
-    return nullptr;
-}
 
 int pointCount(QCustomPlot *plot, const QString &name)
 {
     const auto *graph = findGraph(plot, name);
     return graph ? graph->data()->size() : -1;
-}
-
-QList<QPointF> points(const QCPGraph *graph)
-{
-    QList<QPointF> out;
-    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
-        out << QPointF(it->key, it->value);
-    return out;
 }
 
 store::EvalRow capitalsProbe(std::int64_t step, double value)
@@ -91,12 +71,6 @@ services::RunData metricRows(std::int64_t run, const std::string &name, std::int
     return data;
 }
 
-void replotAll(QWidget *root)
-{
-    for (auto *plot : root->findChildren<QCustomPlot *>())
-        plot->replot();
-}
-
 } // namespace
 
 class TestRunView : public QObject
@@ -108,31 +82,8 @@ class TestRunView : public QObject
     std::vector<testing::FixtureRun> m_runs;
     std::unique_ptr<services::RunCatalog> m_catalog;
 
-    std::int64_t idOf(const std::string &name) const
-    {
-        for (const auto &run : m_runs) {
-            if (run.name == name)
-                return run.id;
-        }
-        return 0;
-    }
-
-    services::RunDetailPtr load(std::int64_t id, int maxPoints = 2000)
-    {
-        QSignalSpy loaded(m_catalog.get(), &services::RunCatalog::detailLoaded);
-        m_catalog->requestDetail(id, maxPoints);
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            if (loaded.isEmpty() && !loaded.wait(10000))
-                break;
-            for (const auto &args : loaded) {
-                auto detail = args.at(0).value<services::RunDetailPtr>();
-                if (detail && detail->record.id == id)
-                    return detail;
-            }
-            loaded.clear();
-        }
-        return {};
-    }
+    std::int64_t idOf(const std::string &name) const { return testing::fixtureId(m_runs, name); }
+    services::RunDetailPtr load(std::int64_t id) { return testing::loadDetail(*m_catalog, id); }
 
     // A running SLIM run in the fixture database, with loss/aux recorded for steps 1..5 and a
     // first probe evaluation of capitals at step 2 (unchanged from the base model, 0.7).
@@ -199,35 +150,19 @@ private Q_SLOTS:
         QCOMPARE(curves->lossPlot()->yAxis->label(), QStringLiteral("loss (nats/token)"));
         QVERIFY(curves->otherMetrics().isEmpty());
 
-        // Scores in percent: downstream solid, general dashed, probe points by step.
-        auto *sentiment = findGraphStarting(curves->scorePlot(), QStringLiteral("sentiment"));
-        auto *capitals = findGraphStarting(curves->scorePlot(), QStringLiteral("capitals"));
-        QVERIFY(sentiment);
-        QVERIFY(capitals);
-        QCOMPARE(sentiment->pen().style(), Qt::SolidLine);
-        QCOMPARE(capitals->pen().style(), Qt::DashLine);
-        const auto sentimentPoints = points(sentiment);
-        QCOMPARE(sentimentPoints.size(), 2);
-        QCOMPARE(sentimentPoints[0].x(), 50.0);
-        QCOMPARE(sentimentPoints[0].y(), 65.0);
-        QCOMPARE(sentimentPoints[1].y(), 80.0);
-        auto *sentimentFinal = findGraph(curves->scorePlot(), QStringLiteral("sentiment final"));
-        QVERIFY(sentimentFinal);
-        QCOMPARE(points(sentimentFinal), QList<QPointF>({QPointF(100, 80.0)}));
-
         // Forgetting: change vs base = -(base - run) in points; base capitals 0.7.
         auto *forgetting = view.forgetting();
         QVERIFY(forgetting->hasData());
         QVERIFY(forgetting->averageGraph());
         QVERIFY(forgetting->averageFinalGraph());
         const double probe50 = 0.7 - 0.5 * (0.7 - 0.65), probe100 = 0.65, final = 0.65;
-        const auto average = points(forgetting->averageGraph());
+        const auto average = graphPoints(forgetting->averageGraph());
         QCOMPARE(average.size(), 2);
         QCOMPARE(average[0].x(), 50.0);
         QCOMPARE(average[0].y(), -(0.7 - probe50) * 100.0);
         QCOMPARE(average[1].x(), 100.0);
         QCOMPARE(average[1].y(), -(0.7 - probe100) * 100.0);
-        const auto averageFinal = points(forgetting->averageFinalGraph());
+        const auto averageFinal = graphPoints(forgetting->averageFinalGraph());
         QCOMPARE(averageFinal.size(), 1);
         QCOMPARE(averageFinal[0].x(), 100.0);
         QCOMPARE(averageFinal[0].y(), -(0.7 - final) * 100.0);
@@ -316,37 +251,6 @@ private Q_SLOTS:
         QTRY_VERIFY(details->checkpointsTitle().contains("4 on disk"));
     }
 
-    void longSeriesDrawBucketsWithTheirRange()
-    {
-        services::MetricStream stream;
-        RunView view(&stream);
-        const auto detail = load(idOf("slim fixture"), 20);
-        QVERIFY(detail);
-        const auto &buckets = detail->series.at("loss/lm");
-        QVERIFY(buckets.size() <= 20 && buckets.front().count > 1);
-        view.setDetail(detail);
-        auto *plot = view.curves()->lossPlot();
-        auto *line = findGraph(plot, QStringLiteral("loss/lm"));
-        auto *low = findGraph(plot, QStringLiteral("loss/lm min"));
-        auto *high = findGraph(plot, QStringLiteral("loss/lm max"));
-        QVERIFY(line && low && high);
-        QCOMPARE(line->data()->size(), int(buckets.size()));
-        QCOMPARE(high->channelFillGraph(), low); // the min..max band is filled
-        // The first bucket: its last value on the line, its extremes on the band edges; the
-        // loss falls, so the bucket's first row is its maximum.
-        QCOMPARE(line->data()->constBegin()->value, buckets.front().last);
-        QCOMPARE(high->data()->constBegin()->value, 3.0);
-        QVERIFY(low->data()->constBegin()->value < high->data()->constBegin()->value);
-        QVERIFY(plot->legend->itemWithPlottable(line));
-        QVERIFY(!plot->legend->itemWithPlottable(high));
-        view.resize(1366, 768);
-        view.curves()->setLossLogScale(true);
-        QCOMPARE(plot->yAxis->scaleType(), QCPAxis::stLogarithmic);
-        replotAll(&view);
-        QVERIFY(
-            view.grab().save(testing::artifactPath(m_dir, QStringLiteral("run_view_buckets.png"))));
-    }
-
     void tabsAndPlaceholders()
     {
         services::MetricStream stream;
@@ -418,7 +322,7 @@ private Q_SLOTS:
                  QStringLiteral("running"));
         auto *lossPlot = view.curves()->lossPlot();
         QTRY_COMPARE(pointCount(lossPlot, QStringLiteral("loss/aux")), 8);
-        const auto aux = points(findGraph(lossPlot, QStringLiteral("loss/aux")));
+        const auto aux = graphPoints(findGraph(lossPlot, QStringLiteral("loss/aux")));
         QCOMPARE(aux[4], QPointF(5, 6.0)); // from the store, not the live repeat (105)
         QCOMPARE(aux[5], QPointF(6, 106.0)); // live
 
@@ -426,7 +330,7 @@ private Q_SLOTS:
         QTRY_COMPARE(pointCount(lossPlot, QStringLiteral("loss/lm")), 10);
         stream.push(metricRows(id, "loss/lm", 5, 12, 1000.0));
         QTRY_COMPARE(pointCount(lossPlot, QStringLiteral("loss/lm")), 12);
-        const auto lm = points(findGraph(lossPlot, QStringLiteral("loss/lm")));
+        const auto lm = graphPoints(findGraph(lossPlot, QStringLiteral("loss/lm")));
         for (int i = 0; i < 10; ++i)
             QCOMPARE(lm[i], QPointF(i + 1, i + 1)); // steps 5..10 were not appended again
         QCOMPARE(lm[10], QPointF(11, 1011.0));
@@ -444,15 +348,16 @@ private Q_SLOTS:
 
         // A live probe evaluation of a general task reaches scores and forgetting.
         QVERIFY(view.forgetting()->hasData());
-        QCOMPARE(points(view.forgetting()->averageGraph()), QList<QPointF>({QPointF(2, 0.0)}));
+        QCOMPARE(graphPoints(view.forgetting()->averageGraph()), QList<QPointF>({QPointF(2, 0.0)}));
         services::RunData evals;
         evals.runId = id;
         evals.evals = {capitalsProbe(2, 0.7), capitalsProbe(10, 0.6)}; // step 2 repeats the store
         stream.push(std::move(evals));
         QTRY_COMPARE(view.forgetting()->averageGraph()->data()->size(), 2);
-        QCOMPARE(points(view.forgetting()->averageGraph()),
+        QCOMPARE(graphPoints(view.forgetting()->averageGraph()),
                  QList<QPointF>({QPointF(2, 0.0), QPointF(10, -(0.7 - 0.6) * 100.0)}));
-        QCOMPARE(points(findGraphStarting(view.curves()->scorePlot(), QStringLiteral("capitals"))),
+        QCOMPARE(graphPoints(findGraphStarting(view.curves()->scores()->generalPlot(),
+                                               QStringLiteral("capitals"))),
                  QList<QPointF>({QPointF(2, 70.0), QPointF(10, 60.0)}));
 
         // The run list reports the end: the header follows and the owner is told to reload.

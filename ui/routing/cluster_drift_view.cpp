@@ -4,6 +4,7 @@
 #include "common/refresh_when_visible.h"
 #include "plot/plot_setup.h"
 #include "routing_plot_style.h"
+#include "run_session.h"
 #include "step_scrubber.h"
 
 #include <QCheckBox>
@@ -35,8 +36,9 @@ QSplitter *splitter(Qt::Orientation orientation, QWidget *first, QWidget *second
 
 } // namespace
 
-ClusterDriftView::ClusterDriftView(QWidget *parent)
+ClusterDriftView::ClusterDriftView(const services::RunSession *session, QWidget *parent)
     : QWidget(parent)
+    , m_session(session)
     , m_stack(new QStackedWidget(this))
     , m_empty(new QLabel(this))
     , m_layer(new QComboBox(this))
@@ -61,7 +63,16 @@ ClusterDriftView::ClusterDriftView(QWidget *parent)
         requestReplot(m_drift);
     });
     connect(m_scrubber, &StepScrubber::currentStepChanged, this, &ClusterDriftView::showStep);
-    showEmptyState();
+    connect(m_session, &services::RunSession::detailChanged, this, [this] {
+        m_projection->setLayer(nullptr, -1);
+        refresh(true);
+    });
+    connect(m_session, &services::RunSession::liveMerged, this,
+            [this](const services::LiveUpdate &update) {
+                if (update.clustersChanged)
+                    m_liveRefresh->request();
+            });
+    refresh(true);
 }
 
 QWidget *ClusterDriftView::buildControls()
@@ -135,65 +146,40 @@ QCustomPlot *ClusterDriftView::buildDplusPlot()
     return m_dplus;
 }
 
-void ClusterDriftView::setDetail(const services::RunDetailPtr &detail)
-{
-    m_projection->setLayer(nullptr, -1);
-    m_index.clear();
-    m_method = detail ? detail->record.method : std::string();
-    if (detail) // aliasing pointer: keeps the whole detail alive while the index points into it
-        m_index.add(std::shared_ptr<const services::RunData>(detail, &detail->data));
-    refresh(true);
-}
-
-void ClusterDriftView::appendLive(const services::RunData &increment)
-{
-    if (increment.clusterLayers.empty() && increment.clusterCentres.empty())
-        return;
-    auto copy = std::make_shared<services::RunData>();
-    copy->runId = increment.runId;
-    copy->clusterLayers = increment.clusterLayers;
-    copy->clusterCentres = increment.clusterCentres;
-    m_index.add(std::move(copy));
-    m_liveRefresh->request();
-}
-
-void ClusterDriftView::clear()
-{
-    setDetail(nullptr);
-}
-
 void ClusterDriftView::refresh(bool toLatest)
 {
+    const auto &index = m_session->clusters();
     showEmptyState();
     {
         const QSignalBlocker block(m_layer);
         const QVariant previous = m_layer->currentData();
         m_layer->clear();
-        for (auto layer : m_index.layers())
+        for (auto layer : index.layers())
             m_layer->addItem(QStringLiteral("Layer %1").arg(layer),
                              QVariant::fromValue(qlonglong(layer)));
         m_layer->setCurrentIndex(std::max(0, m_layer->findData(previous)));
     }
     rebuildDrift();
-    m_scrubber->setSteps(m_index.steps(), toLatest);
+    m_scrubber->setSteps(index.steps(), toLatest);
     showLayer();
 }
 
 void ClusterDriftView::rebuildDrift()
 {
+    const auto &index = m_session->clusters();
     const bool log = m_logScale->isChecked();
     const auto selected = m_layer->currentData().toLongLong();
     m_drift->clearGraphs();
     m_driftLayers.clear();
     double lo = std::numeric_limits<double>::max(), hi = 0;
-    for (auto layer : m_index.layers()) {
-        if (m_index.centres(layer))
+    for (auto layer : index.layers()) {
+        if (index.centres(layer))
             m_driftLayers.push_back(layer);
     }
     const int count = int(m_driftLayers.size());
     for (int i = 0; i < count; ++i) {
         QVector<double> steps, drift;
-        for (const auto &[step, value] : m_index.meanDrift(m_driftLayers[std::size_t(i)])) {
+        for (const auto &[step, value] : index.meanDrift(m_driftLayers[std::size_t(i)])) {
             steps.push_back(double(step));
             // A log axis cannot show 0 (the first report has no previous centre): leave a gap.
             drift.push_back(log && value <= 0 ? kNan : value);
@@ -227,7 +213,7 @@ void ClusterDriftView::rebuildDrift()
         yAxis->setNumberPrecision(3);
         yAxis->setRange(0, hi > 0 ? hi * 1.15 : 1);
     }
-    const auto steps = m_index.steps();
+    const auto steps = index.steps();
     if (!steps.empty()) {
         m_drift->xAxis->setRange(stepAxisRange(double(steps.front()), double(steps.back())));
     }
@@ -241,7 +227,7 @@ void ClusterDriftView::showLayer()
         pen.setWidthF(m_driftLayers[std::size_t(i)] == layer ? 2.8 : 1.3);
         m_drift->graph(i)->setPen(pen);
     }
-    m_projection->setLayer(m_layer->count() ? &m_index : nullptr, layer);
+    m_projection->setLayer(m_layer->count() ? &m_session->clusters() : nullptr, layer);
     showStep();
 }
 
@@ -263,8 +249,9 @@ void ClusterDriftView::showStep()
 
 void ClusterDriftView::showSizes(std::int64_t layer, std::int64_t step)
 {
+    const auto &index = m_session->clusters();
     m_sizes->clearPlottables();
-    const auto *centres = m_index.centres(layer);
+    const auto *centres = index.centres(layer);
     auto ticker = qSharedPointerCast<QCPAxisTickerText>(m_sizes->xAxis->ticker());
     ticker->clear();
     if (!centres || centres->empty()) {
@@ -300,10 +287,11 @@ void ClusterDriftView::showSizes(std::int64_t layer, std::int64_t step)
 
 void ClusterDriftView::showDplus(std::int64_t layer, std::int64_t step)
 {
+    const auto &index = m_session->clusters();
     m_dplus->clearGraphs();
     double top = 0, right = 0;
-    for (const auto &probe : m_index.probes()) {
-        const auto *row = m_index.stats(probe, layer, step);
+    for (const auto &probe : index.probes()) {
+        const auto *row = index.stats(probe, layer, step);
         if (!row || row->dplusHistogram.empty())
             continue;
         const auto bins = int(row->dplusHistogram.size());
@@ -342,13 +330,14 @@ void ClusterDriftView::showDplus(std::int64_t layer, std::int64_t step)
 
 void ClusterDriftView::showEmptyState()
 {
-    if (!m_index.empty()) {
+    const auto &index = m_session->clusters();
+    if (!index.empty()) {
         m_stack->setCurrentIndex(1);
         return;
     }
-    if (m_method.empty())
+    if (!m_session->hasDetail())
         m_empty->setText(QStringLiteral("No run loaded."));
-    else if (m_method == "slim")
+    else if (m_session->record().method == "slim")
         m_empty->setText(QStringLiteral("No cluster snapshots recorded yet. They appear at the "
                                         "run's first logging step."));
     else

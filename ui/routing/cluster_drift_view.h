@@ -5,17 +5,16 @@
 // projected onto their principal plane, and the d+ distribution (how far inputs fall outside
 // their cluster) for the training batches and the general / downstream probes.
 //
-// Fed by the RunView: setDetail() with a run loaded from the store, then appendLive() with the
-// increments of a live run. Each call redraws with one queued replot per plot.
+// Drawn from a RunSession (its cluster index): all again when the session's detail changes, and
+// when a live increment brings cluster rows (the newest step selected); each redraw is one
+// queued replot per plot, and a hidden view catches up when shown. The view keeps no rows.
 //
-// GUI thread only. Children are owned through Qt parenting.
-
-#include "cluster_index.h"
-#include "run_data.h"
+// GUI thread only. Children are owned through Qt parenting; the session is not owned and must
+// outlive the view.
 
 #include <QWidget>
 
-#include <string>
+#include <cstdint>
 #include <vector>
 
 class QCheckBox;
@@ -25,6 +24,10 @@ class QCPItemStraightLine;
 class QCPTextElement;
 class QLabel;
 class QStackedWidget;
+
+namespace slim::services {
+class RunSession;
+}
 
 namespace slim::ui {
 
@@ -36,15 +39,7 @@ class ClusterDriftView : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ClusterDriftView(QWidget *parent = nullptr);
-
-    // Replaces everything with the run's cluster rows (detail->data.clusterLayers/Centres) and
-    // shows the last recorded step; the detail is kept alive while shown. nullptr clears.
-    void setDetail(const services::RunDetailPtr &detail);
-    // Adds the cluster rows of a live increment (copied; rows for a step/probe/layer already
-    // shown replace them). While the view is hidden, the redraw waits until it is shown.
-    void appendLive(const services::RunData &increment);
-    void clear();
+    explicit ClusterDriftView(const services::RunSession *session, QWidget *parent = nullptr);
 
 private:
     QWidget *buildControls();
@@ -59,8 +54,7 @@ private:
     void showDplus(std::int64_t layer, std::int64_t step);
     void showEmptyState();
 
-    ClusterIndex m_index;
-    std::string m_method;
+    const services::RunSession *m_session;
     std::vector<std::int64_t> m_driftLayers; // the layer of each drift graph
 
     QStackedWidget *m_stack;

@@ -44,7 +44,7 @@ ClusterProjectionPlot::ClusterProjectionPlot(QWidget *parent)
     preparePlot(this, QStringLiteral("cluster_centre_trajectories"));
 }
 
-void ClusterProjectionPlot::setLayer(const ClusterIndex *index, std::int64_t layer)
+void ClusterProjectionPlot::setLayer(const services::ClusterIndex *index, std::int64_t layer)
 {
     const auto *centres = index ? index->centres(layer) : nullptr;
     const std::uint64_t revision = index ? index->centreRevision(layer) : 0;
@@ -65,7 +65,7 @@ void ClusterProjectionPlot::setLayer(const ClusterIndex *index, std::int64_t lay
     fit(*centres);
 }
 
-void ClusterProjectionPlot::fit(const ClusterIndex::CentreSteps &centres)
+void ClusterProjectionPlot::fit(const services::ClusterIndex::CentreSteps &centres)
 {
     std::vector<const float *> rows;
     std::vector<std::pair<std::int64_t, std::int64_t>> labels; // step, cluster per row

@@ -24,7 +24,7 @@ public:
     // Projects the centres of `layer` (index not owned; must outlive the next call). Refits only
     // when the layer or its centres changed since the last fit. Does not replot: showStep
     // follows. nullptr empties the plot.
-    void setLayer(const ClusterIndex *index, std::int64_t layer);
+    void setLayer(const services::ClusterIndex *index, std::int64_t layer);
     // Trajectories up to `step`, with the point at it bigger; one queued replot.
     void showStep(std::int64_t step);
 
@@ -40,10 +40,10 @@ private:
         QCPCurve *line = nullptr; // owned by the plot
         QCPCurve *head = nullptr;
     };
-    void fit(const ClusterIndex::CentreSteps &centres);
+    void fit(const services::ClusterIndex::CentreSteps &centres);
     void showMessage(const QString &text);
 
-    const ClusterIndex *m_index = nullptr;
+    const services::ClusterIndex *m_index = nullptr;
     std::int64_t m_layer = -1;
     std::uint64_t m_revision = 0;
     std::vector<Track> m_tracks;

@@ -16,7 +16,7 @@ constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 
 // "E3" for the fourth LoRA expert, "I0" for the first identity expert: numbered within their
 // kind, as the paper names them.
-QString expertName(const RoutingIndex::Site &site, std::size_t column)
+QString expertName(const services::RoutingIndex::Site &site, std::size_t column)
 {
     int sameKind = 0;
     for (std::size_t e = 0; e < column; ++e)
@@ -74,7 +74,8 @@ RoutingHeatmap::RoutingHeatmap(QWidget *parent)
     connect(this, &QCustomPlot::mouseMove, this, &RoutingHeatmap::showToolTip);
 }
 
-void RoutingHeatmap::setSite(const RoutingIndex::Site *site, Colour colour, const QString &caption)
+void RoutingHeatmap::setSite(const services::RoutingIndex::Site *site, Colour colour,
+                             const QString &caption)
 {
     m_site = site;
     m_colour = colour;

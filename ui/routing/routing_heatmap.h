@@ -25,7 +25,7 @@ public:
 
     // Lays the map out for `site` (not owned; it must stay valid until the next call; nullptr
     // empties the plot). Does not replot: showStep follows.
-    void setSite(const RoutingIndex::Site *site, Colour colour, const QString &caption);
+    void setSite(const services::RoutingIndex::Site *site, Colour colour, const QString &caption);
     // Copies the values recorded at `step` into the cells and queues one replot.
     void showStep(std::int64_t step);
 
@@ -41,7 +41,7 @@ private:
     QCPColorMap *m_map;
     QCPColorScale *m_scale;
     QCPTextElement *m_title;
-    const RoutingIndex::Site *m_site = nullptr;
+    const services::RoutingIndex::Site *m_site = nullptr;
     Colour m_colour = Colour::MeanWeight;
     QString m_caption; // probe and site, for the title
     std::int64_t m_step = 0;

@@ -58,7 +58,7 @@ void stylePlot(QCustomPlot *plot)
     plot->setAntialiasedElements(QCP::aeAll);
     plot->setNoAntialiasingOnDrag(true);
     plot->setInteractions({});
-    plot->setMinimumSize(260, 200);
+    plot->setMinimumSize(260, 180);
     QFont labelFont = plot->font();
     QFont tickFont = plot->font();
     // Whole point sizes: fractional ones measure and draw a pixel apart, clipping legend text.

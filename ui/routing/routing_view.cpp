@@ -4,6 +4,7 @@
 #include "plot/plot_setup.h"
 #include "routing_heatmap.h"
 #include "routing_plot_style.h"
+#include "run_session.h"
 #include "step_scrubber.h"
 
 #include <QComboBox>
@@ -47,8 +48,9 @@ QLabel *controlLabel(const QString &text, QWidget *buddy)
 
 } // namespace
 
-RoutingView::RoutingView(QWidget *parent)
+RoutingView::RoutingView(const services::RunSession *session, QWidget *parent)
     : QWidget(parent)
+    , m_session(session)
     , m_stack(new QStackedWidget(this))
     , m_empty(new QLabel(this))
     , m_probe(new QComboBox(this))
@@ -78,7 +80,13 @@ RoutingView::RoutingView(QWidget *parent)
     connect(m_siteCombo, &QComboBox::currentIndexChanged, this, [this] { showSelection(false); });
     connect(m_colour, &QComboBox::currentIndexChanged, this, [this] { showSelection(false); });
     connect(m_scrubber, &StepScrubber::currentStepChanged, this, &RoutingView::showStep);
-    showEmptyState();
+    connect(m_session, &services::RunSession::detailChanged, this, &RoutingView::reload);
+    connect(m_session, &services::RunSession::liveMerged, this,
+            [this](const services::LiveUpdate &update) {
+                if (update.routingChanged)
+                    m_liveRefresh->request();
+            });
+    reload();
 }
 
 QWidget *RoutingView::buildControls()
@@ -158,28 +166,11 @@ QCustomPlot *RoutingView::buildIdentityTrend()
     return m_trend;
 }
 
-void RoutingView::setDetail(const services::RunDetailPtr &detail)
+void RoutingView::reload()
 {
     m_heatmap->setSite(nullptr, RoutingHeatmap::Colour::MeanWeight, {});
     m_site = nullptr;
-    m_index.clear();
-    m_method = detail ? detail->record.method : std::string();
-    if (detail)
-        m_index.add(detail->data.routingLayers, detail->data.routingExperts);
     refreshChoices(true);
-}
-
-void RoutingView::appendLive(const services::RunData &increment)
-{
-    if (increment.routingLayers.empty() && increment.routingExperts.empty())
-        return;
-    m_index.add(increment.routingLayers, increment.routingExperts);
-    m_liveRefresh->request();
-}
-
-void RoutingView::clear()
-{
-    setDetail(nullptr);
 }
 
 void RoutingView::refreshChoices(bool toLatest)
@@ -193,8 +184,9 @@ void RoutingView::refreshChoices(bool toLatest)
         combo->setCurrentIndex(std::max(0, combo->findText(previous)));
         combo->setEnabled(combo->count() > 1);
     };
-    refill(m_probe, m_index.probes());
-    refill(m_siteCombo, m_index.sites(m_probe->currentText().toStdString()));
+    const auto &index = m_session->routing();
+    refill(m_probe, index.probes());
+    refill(m_siteCombo, index.sites(m_probe->currentText().toStdString()));
     showSelection(toLatest);
 }
 
@@ -202,7 +194,7 @@ void RoutingView::showSelection(bool toLatest)
 {
     showEmptyState();
     const QString probe = m_probe->currentText(), site = m_siteCombo->currentText();
-    m_site = m_index.site(probe.toStdString(), site.toStdString());
+    m_site = m_session->routing().site(probe.toStdString(), site.toStdString());
     const auto colour = m_colour->currentIndex() == 1 ? RoutingHeatmap::Colour::SelectionShare
                                                       : RoutingHeatmap::Colour::MeanWeight;
     m_heatmap->setSite(m_site, colour, QStringLiteral("%1 · %2").arg(probe, site));
@@ -285,13 +277,14 @@ void RoutingView::showStep()
 
 void RoutingView::showEmptyState()
 {
-    if (!m_index.empty()) {
+    if (!m_session->routing().empty()) {
         m_stack->setCurrentIndex(1);
         return;
     }
-    if (m_method.empty())
+    const auto &method = m_session->record().method;
+    if (!m_session->hasDetail())
         m_empty->setText(QStringLiteral("No run loaded."));
-    else if (hasRouter(m_method))
+    else if (hasRouter(method))
         m_empty->setText(QStringLiteral("No routing statistics recorded yet. They appear at the "
                                         "run's first logging step."));
     else

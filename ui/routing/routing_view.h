@@ -5,17 +5,17 @@
 // per-projection routers such as MixLoRA and LoRAMoE), a step scrubber with Play, and the
 // identity routing per layer: at the selected step (bars) and over training (lines).
 //
-// Fed by the RunView: setDetail() with a run loaded from the store, then appendLive() with the
-// increments of a live run. Each call redraws with one queued replot per plot.
+// Drawn from a RunSession (its routing index): all again when the session's detail changes, the
+// choices and the selected step when a live increment brings routing rows (with "Follow latest"
+// the newest step is selected); each redraw is one queued replot per plot, and a hidden view
+// catches up when shown. The view keeps no rows: it points into the session's index.
 //
-// GUI thread only. Children are owned through Qt parenting.
+// GUI thread only. Children are owned through Qt parenting; the session is not owned and must
+// outlive the view.
 
 #include "routing_index.h"
-#include "run_data.h"
 
 #include <QWidget>
-
-#include <string>
 
 class QCheckBox;
 class QComboBox;
@@ -25,6 +25,10 @@ class QCPItemStraightLine;
 class QCPTextElement;
 class QLabel;
 class QStackedWidget;
+
+namespace slim::services {
+class RunSession;
+}
 
 namespace slim::ui {
 
@@ -36,16 +40,7 @@ class RoutingView : public QWidget
 {
     Q_OBJECT
 public:
-    explicit RoutingView(QWidget *parent = nullptr);
-
-    // Replaces everything with the run's routing rows (detail->data.routingLayers/Experts);
-    // shows the last recorded step. nullptr clears.
-    void setDetail(const services::RunDetailPtr &detail);
-    // Adds the routing rows of a live increment (rows for a probe/site/step/layer already shown
-    // replace them); with "Follow latest" the newest step is selected. While the view is hidden,
-    // the redraw waits until it is shown.
-    void appendLive(const services::RunData &increment);
-    void clear();
+    explicit RoutingView(const services::RunSession *session, QWidget *parent = nullptr);
 
 private:
     QWidget *buildControls();
@@ -55,10 +50,10 @@ private:
     void showSelection(bool toLatest); // lays the plots out for probe, site and colour
     void showStep(); // the selected step's values
     void showEmptyState();
+    void reload(); // the session's detail changed
 
-    RoutingIndex m_index;
-    std::string m_method;
-    const RoutingIndex::Site *m_site = nullptr; // in m_index; reset by clear()
+    const services::RunSession *m_session;
+    const services::RoutingIndex::Site *m_site = nullptr; // in the session's index
 
     QStackedWidget *m_stack;
     QLabel *m_empty;

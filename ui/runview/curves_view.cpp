@@ -1,9 +1,11 @@
 #include "runview/curves_view.h"
 
+#include "common/palette.h"
 #include "common/refresh_when_visible.h"
 #include "plot/plot_setup.h"
-#include "run_scores.h"
+#include "run_session.h"
 #include "runview/runview_support.h"
+#include "runview/scores_view.h"
 
 #include <QCheckBox>
 #include <QGridLayout>
@@ -45,21 +47,20 @@ QCustomPlot *makePlot(const QString &objectName, const QString &title, const QSt
 
 } // namespace
 
-CurvesView::CurvesView(QWidget *parent)
+CurvesView::CurvesView(const services::RunSession *session, QWidget *parent)
     : QWidget(parent)
+    , m_session(session)
     , m_lossPlot(makePlot(QStringLiteral("lossPlot"), QStringLiteral("Losses"),
                           QStringLiteral("loss (nats/token)"), QStringLiteral("losses")))
     , m_lrPlot(makePlot(QStringLiteral("lrPlot"), QStringLiteral("Learning rate"),
                         QStringLiteral("learning rate"), QStringLiteral("learning-rate")))
-    , m_scorePlot(
-          makePlot(QStringLiteral("scorePlot"),
-                   QStringLiteral("Primary scores  (● probe subset, ◆ final, full test set)"),
-                   QStringLiteral("score (%)"), QStringLiteral("scores")))
     , m_otherPlot(makePlot(QStringLiteral("otherPlot"), QStringLiteral("Other metrics"),
                            QStringLiteral("value"), QStringLiteral("metrics")))
+    , m_scores(new ScoresView(session))
+    , m_plots(
+          {m_lossPlot, m_lrPlot, m_scores->downstreamPlot(), m_scores->generalPlot(), m_otherPlot})
     , m_lossEmpty(runplot::addCentredText(m_lossPlot))
     , m_lrEmpty(runplot::addCentredText(m_lrPlot))
-    , m_scoreEmpty(runplot::addCentredText(m_scorePlot))
     , m_otherEmpty(runplot::addCentredText(m_otherPlot))
     , m_picker(new QListWidget)
     , m_logScale(new QCheckBox(QStringLiteral("Log-scale losses")))
@@ -67,14 +68,19 @@ CurvesView::CurvesView(QWidget *parent)
 {
     m_lrPlot->yAxis->setNumberFormat(QStringLiteral("gb"));
     m_lrPlot->yAxis->setNumberPrecision(2);
-    m_scorePlot->yAxis2->setLabel(QStringLiteral("bits per byte (lower is better)"));
 
     auto *grid = new QGridLayout;
     grid->setSpacing(6);
     grid->addWidget(m_lossPlot, 0, 0);
-    grid->addWidget(m_scorePlot, 0, 1);
+    grid->addWidget(m_scores, 0, 1);
     grid->addWidget(m_lrPlot, 1, 0);
     grid->addWidget(m_otherPlot, 1, 1);
+    // Space by stretch, not by size hints: a plot's hint is its legend's width, which would
+    // let the scores' legend widen its column at the others' expense.
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
+    grid->setRowStretch(0, 3);
+    grid->setRowStretch(1, 2);
 
     m_picker->setObjectName(QStringLiteral("metricPicker"));
     m_picker->setToolTip(QStringLiteral("Tick metrics to plot them under \"Other metrics\"; "
@@ -108,7 +114,7 @@ CurvesView::CurvesView(QWidget *parent)
         rebuildOtherPlot();
         resetRangesIfFollowing();
     });
-    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot}) {
+    for (QCustomPlot *plot : m_plots) {
         connect(plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this,
                 [this, plot] { syncKeyRange(plot); });
         // Dragging or zooming pins the view; new live points no longer move it.
@@ -119,7 +125,9 @@ CurvesView::CurvesView(QWidget *parent)
             resetRanges();
         });
     }
-    clear();
+    connect(m_session, &services::RunSession::detailChanged, this, &CurvesView::reload);
+    connect(m_session, &services::RunSession::liveMerged, this, &CurvesView::appendLive);
+    reload();
 }
 
 CurvesView::~CurvesView() = default;
@@ -133,21 +141,17 @@ CurvesView::Target CurvesView::targetOf(const QString &name)
     return Target::Other;
 }
 
-void CurvesView::clear()
+void CurvesView::clearPlots()
 {
-    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
+    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_otherPlot})
         plot->clearGraphs();
     m_series.clear();
     {
         const QSignalBlocker block(m_picker);
         m_picker->clear();
     }
-    m_scores = services::RunDetail {};
     m_scoresDirty = false;
     m_followLive = true;
-    rebuildOtherPlot();
-    refreshEmptyTexts();
-    resetRanges();
 }
 
 CurvesView::Series &CurvesView::ensureSeries(const QString &name, bool withBand)
@@ -164,10 +168,10 @@ CurvesView::Series &CurvesView::ensureSeries(const QString &name, bool withBand)
     switch (targetOf(name)) {
     case Target::Loss:
         addGraphs(name, series, m_lossPlot, m_lossPlot->yAxis,
-                  runplot::seriesColor(lossColorIndex(name, m_lossPlot->graphCount())));
+                  palette::series(lossColorIndex(name, m_lossPlot->graphCount())));
         break;
     case Target::Lr:
-        addGraphs(name, series, m_lrPlot, m_lrPlot->yAxis, runplot::seriesColor(0));
+        addGraphs(name, series, m_lrPlot, m_lrPlot->yAxis, palette::series(0));
         break;
     case Target::Other: {
         const QSignalBlocker block(m_picker);
@@ -211,15 +215,10 @@ void CurvesView::addGraphs(const QString &name, Series &series, QCustomPlot *plo
     series.graph->setPen(QPen(color, 1.6));
 }
 
-void CurvesView::setDetail(const services::RunDetailPtr &detail)
+void CurvesView::reload()
 {
-    clear();
-    if (!detail) {
-        replotAll();
-        return;
-    }
-    m_scores = runplot::scoreSource(*detail);
-    for (const auto &[stdName, buckets] : detail->series) {
+    clearPlots();
+    for (const auto &[stdName, buckets] : m_session->series()) {
         if (buckets.empty())
             continue;
         bool bucketed = false;
@@ -243,63 +242,29 @@ void CurvesView::setDetail(const services::RunDetailPtr &detail)
             series.low->add(low, true);
             series.high->add(high, true);
         }
-        series.lastStep = buckets.back().lastStep;
-        series.hasStep = true;
     }
-    if (m_otherDirty)
-        rebuildOtherPlot();
-    rebuildScores();
+    rebuildOtherPlot();
+    m_scores->rebuild();
     refreshEmptyTexts();
     resetRanges();
-    replotAll();
 }
 
-void CurvesView::appendLive(const services::RunData &data)
+void CurvesView::appendLive(const services::LiveUpdate &update)
 {
-    // Group the increment per metric, keeping only steps after the last one plotted; the
-    // running last step also drops repeats inside one drain (two pushes overlapping).
-    struct Fresh
-    {
-        std::int64_t lastStep = 0;
-        bool hasStep = false;
-        QVector<QCPGraphData> points;
-    };
-    std::map<QString, Fresh> fresh;
-    for (const auto &row : data.metrics) {
-        const QString name = QString::fromStdString(row.name);
-        auto it = fresh.find(name);
-        if (it == fresh.end()) {
-            Fresh f;
-            if (auto s = m_series.find(name); s != m_series.end()) {
-                f.lastStep = s->second.lastStep;
-                f.hasStep = s->second.hasStep;
-            }
-            it = fresh.emplace(name, std::move(f)).first;
-        }
-        Fresh &f = it->second;
-        if (f.hasStep && row.step <= f.lastStep)
-            continue;
-        f.points.append(QCPGraphData(double(row.step), row.value));
-        f.lastStep = row.step;
-        f.hasStep = true;
-    }
-    bool metricsChanged = false;
-    for (auto &[name, f] : fresh) {
-        if (f.points.isEmpty())
-            continue;
+    // The session passes only rows after each series' last step, in step order per metric.
+    std::map<QString, QVector<QCPGraphData>> fresh;
+    for (const auto &row : update.metrics)
+        fresh[QString::fromStdString(row.name)].append(QCPGraphData(double(row.step), row.value));
+    for (const auto &[name, points] : fresh) {
         Series &series = ensureSeries(name, false);
-        series.line->add(f.points, true);
+        series.line->add(points, true);
         if (series.low) { // a loaded bucketed series continues as a zero-width band
-            series.low->add(f.points, true);
-            series.high->add(f.points, true);
+            series.low->add(points, true);
+            series.high->add(points, true);
         }
-        series.lastStep = f.lastStep;
-        series.hasStep = true;
-        metricsChanged = true;
     }
-    const bool scoresChanged = runplot::mergeEvals(m_scores.data.evals, data.evals);
-    m_scoresDirty = m_scoresDirty || scoresChanged;
-    if (metricsChanged || scoresChanged || m_otherDirty)
+    m_scoresDirty = m_scoresDirty || update.evalsChanged;
+    if (!fresh.empty() || update.evalsChanged || m_otherDirty)
         m_liveRefresh->request();
 }
 
@@ -308,7 +273,7 @@ void CurvesView::redrawLive()
     if (m_otherDirty)
         rebuildOtherPlot();
     if (m_scoresDirty)
-        rebuildScores();
+        m_scores->rebuild();
     m_scoresDirty = false;
     refreshEmptyTexts();
     if (m_followLive)
@@ -371,7 +336,7 @@ void CurvesView::rebuildOtherPlot()
         QCPAxis *axis = i == 0 ? plot->yAxis
             : i == 1           ? plot->yAxis2
                                : plot->axisRect()->addAxis(QCPAxis::atRight);
-        const QColor color = runplot::seriesColor(4 + i);
+        const QColor color = palette::series(4 + i);
         axis->setVisible(true);
         axis->setTickLabels(true);
         axis->setLabel(item->text());
@@ -395,63 +360,6 @@ void CurvesView::rebuildOtherPlot()
     requestReplot(plot);
 }
 
-void CurvesView::rebuildScores()
-{
-    QCustomPlot *plot = m_scorePlot;
-    plot->clearGraphs();
-    bool anyBitsPerByte = false;
-    int colorIndex = 0;
-    for (const auto &task : services::primaryScores(m_scores)) {
-        const QColor color = runplot::seriesColor(colorIndex++);
-        const bool bitsPerByte = !task.higherIsBetter;
-        anyBitsPerByte = anyBitsPerByte || bitsPerByte;
-        QCPAxis *axis = bitsPerByte ? plot->yAxis2 : plot->yAxis;
-        const double scale = bitsPerByte ? 1.0 : 100.0;
-        const bool general = task.kind == store::TaskKind::General;
-        const QString taskName = QString::fromStdString(task.task);
-
-        QVector<QCPGraphData> probe, finals, base;
-        for (const auto &p : task.points) {
-            (p.isFinal ? finals : probe).append(QCPGraphData(double(p.step), p.value * scale));
-            if (p.base && !p.isFinal)
-                base.append(QCPGraphData(double(p.step), *p.base * scale));
-        }
-        if (base.isEmpty()) { // no probe points: the final one's base still helps
-            for (const auto &p : task.points) {
-                if (p.base && p.isFinal)
-                    base.append(QCPGraphData(double(p.step), *p.base * scale));
-            }
-        }
-        QString label
-            = taskName + (general ? QStringLiteral(" (general)") : QStringLiteral(" (downstream)"));
-        if (bitsPerByte)
-            label += QStringLiteral(", bits/byte");
-
-        auto *line = plot->addGraph(plot->xAxis, axis);
-        line->setName(label);
-        line->setPen(QPen(color, 2.0, general ? Qt::DashLine : Qt::SolidLine));
-        line->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 6));
-        line->data()->set(probe, true);
-
-        if (!finals.isEmpty()) {
-            auto *finalPoints = plot->addGraph(plot->xAxis, axis);
-            finalPoints->setName(taskName + QStringLiteral(" final"));
-            finalPoints->setLineStyle(QCPGraph::lsNone);
-            finalPoints->setScatterStyle(
-                QCPScatterStyle(QCPScatterStyle::ssDiamond, color, color, 11));
-            finalPoints->data()->set(finals, true);
-            finalPoints->removeFromLegend();
-        }
-        if (!base.isEmpty()) {
-            auto *baseLine = plot->addGraph(plot->xAxis, axis);
-            baseLine->setName(taskName + QStringLiteral(" base model"));
-            baseLine->setPen(QPen(color.lighter(130), 1.2, Qt::DotLine));
-            baseLine->data()->set(base, true);
-        }
-    }
-    plot->yAxis2->setVisible(anyBitsPerByte);
-}
-
 void CurvesView::refreshEmptyTexts()
 {
     auto hasData = [this](Target target) {
@@ -465,8 +373,6 @@ void CurvesView::refreshEmptyTexts()
     m_lossEmpty->setVisible(!hasData(Target::Loss));
     m_lrEmpty->setText(QStringLiteral("No learning rate recorded yet"));
     m_lrEmpty->setVisible(!hasData(Target::Lr));
-    m_scoreEmpty->setText(QStringLiteral("No evaluations yet"));
-    m_scoreEmpty->setVisible(m_scorePlot->graphCount() == 0);
     if (m_picker->count() == 0)
         m_otherEmpty->setText(QStringLiteral("No other metrics recorded"));
     else
@@ -485,26 +391,26 @@ void CurvesView::resetRangesIfFollowing()
 
 void CurvesView::resetRanges()
 {
-    double last = 0;
-    for (const auto &[name, series] : m_series) {
-        if (!series.line->isEmpty())
-            last = std::max(last, (series.line->constEnd() - 1)->key);
-    }
-    for (int i = 0; i < m_scorePlot->graphCount(); ++i) {
-        const auto data = m_scorePlot->graph(i)->data();
-        if (!data->isEmpty())
-            last = std::max(last, (data->constEnd() - 1)->key);
+    double first = 1, last = 0;
+    for (QCustomPlot *plot : m_plots) {
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            const auto data = plot->graph(i)->data();
+            if (!data->isEmpty()) {
+                first = std::min(first, data->constBegin()->key);
+                last = std::max(last, (data->constEnd() - 1)->key);
+            }
+        }
     }
     {
+        // Room for the markers at the ends: the final evaluation, a probe at step 0.
+        const double upper = std::max(1.0, last * 1.04);
+        const double lower = first <= 0 ? -0.02 * upper : 0.0;
         m_syncing = true;
-        for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
-            plot->xAxis->setRange(0, std::max(1.0, last * 1.04)); // room for end markers
+        for (QCustomPlot *plot : m_plots)
+            plot->xAxis->setRange(lower, upper);
         m_syncing = false;
     }
-    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
-        runplot::fitValueAxes(plot);
-    QCPAxis *score = m_scorePlot->yAxis;
-    score->setRange(std::max(score->range().lower, 0.0), std::min(score->range().upper, 100.0));
+    fitValueAxes();
     replotAll();
 }
 
@@ -514,21 +420,28 @@ void CurvesView::syncKeyRange(QCustomPlot *source)
         return;
     m_syncing = true;
     const QCPRange range = source->xAxis->range();
-    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot}) {
+    for (QCustomPlot *plot : m_plots) {
         if (plot != source)
             plot->xAxis->setRange(range);
-        runplot::fitValueAxes(plot);
-        requestReplot(plot);
     }
+    fitValueAxes();
+    for (QCustomPlot *plot : m_plots)
+        requestReplot(plot);
     m_syncing = false;
+}
+
+void CurvesView::fitValueAxes()
+{
+    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_otherPlot})
+        runplot::fitValueAxes(plot);
+    m_scores->fitValueAxes(); // percent within 0..100
 }
 
 void CurvesView::replotAll()
 {
     runplot::placeLegend(m_lossPlot, true);
-    runplot::placeLegend(m_scorePlot, true);
     runplot::placeLegend(m_lrPlot, false); // one curve; the axis label names it
-    for (QCustomPlot *plot : {m_lossPlot, m_lrPlot, m_scorePlot, m_otherPlot})
+    for (QCustomPlot *plot : m_plots)
         requestReplot(plot);
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/error_box.h"
 #include "common/table_export.h"
+#include "run_session.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -23,8 +24,6 @@
 #include <QTableWidget>
 #include <QUrl>
 #include <QVBoxLayout>
-
-#include <tuple>
 
 namespace slim::ui {
 
@@ -143,7 +142,7 @@ QGroupBox *group(const QString &title, QWidget *content, QWidget *button = nullp
 
 } // namespace
 
-DetailsView::DetailsView(QWidget *parent)
+DetailsView::DetailsView(const services::RunSession *session, QWidget *parent)
     : QWidget(parent)
     , m_spec(new QPlainTextEdit)
     , m_copy(new QPushButton(QStringLiteral("Copy")))
@@ -164,6 +163,7 @@ DetailsView::DetailsView(QWidget *parent)
     , m_openArtifacts(new QPushButton(QStringLiteral("Open folder")))
     , m_pin(new QPushButton(QStringLiteral("Pin")))
     , m_prune(new QPushButton(QStringLiteral("Prune")))
+    , m_session(session)
 {
     m_spec->setObjectName(QStringLiteral("specText"));
     m_spec->setReadOnly(true);
@@ -188,15 +188,15 @@ DetailsView::DetailsView(QWidget *parent)
     connect(m_checkpoints, &QTableWidget::itemSelectionChanged, this, &DetailsView::updatePinButton);
     connect(m_pin, &QPushButton::clicked, this, [this] {
         const int row = m_checkpoints->currentRow();
-        if (row < 0 || !m_hasRecord)
+        if (row < 0 || !m_session->hasDetail())
             return;
         const auto step = m_checkpoints->item(row, 0)->data(Qt::EditRole).toLongLong();
         const bool pinned = m_checkpoints->item(row, 0)->data(Qt::UserRole).toBool();
-        Q_EMIT checkpointPinRequested(m_record.id, step, !pinned);
+        Q_EMIT checkpointPinRequested(m_session->record().id, step, !pinned);
     });
     connect(m_prune, &QPushButton::clicked, this, [this] {
-        if (m_hasRecord)
-            Q_EMIT pruneRequested(m_record.id);
+        if (m_session->hasDetail())
+            Q_EMIT pruneRequested(m_session->record().id);
     });
     connect(m_openArtifacts, &QPushButton::clicked, this, [this] { openFolderOf(m_artifacts, 4); });
 
@@ -223,56 +223,28 @@ DetailsView::DetailsView(QWidget *parent)
 
     auto *root = new QVBoxLayout(this);
     root->addWidget(split);
-    clear();
+    connect(m_session, &services::RunSession::detailChanged, this, &DetailsView::reload);
+    // The run list is re-read at every progress write; the session signals only when a field
+    // shown here changed, so the table keeps the user's selection and scroll position meanwhile.
+    connect(m_session, &services::RunSession::recordChanged, this, &DetailsView::fillEnvironment);
+    reload();
 }
 
-void DetailsView::clear()
+void DetailsView::reload()
 {
-    m_record = store::RunRecord {};
-    m_hasRecord = false;
-    m_spec->setPlainText(QString());
-    m_spec->setPlaceholderText(QStringLiteral("No run loaded"));
-    m_copy->setEnabled(false);
-    fillEnvironment();
-    fillFiles(services::RunDetail {});
-}
-
-void DetailsView::setDetail(const services::RunDetailPtr &detail)
-{
-    if (!detail) {
-        clear();
-        return;
+    if (!m_session->hasDetail()) {
+        m_spec->setPlainText(QString());
+        m_spec->setPlaceholderText(QStringLiteral("No run loaded"));
+        m_copy->setEnabled(false);
+    } else {
+        const auto &spec = m_session->record().specJson;
+        const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(spec));
+        m_spec->setPlainText(doc.isNull() ? q(spec)
+                                          : QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+        m_copy->setEnabled(true);
     }
-    m_record = detail->record;
-    m_hasRecord = true;
-    const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(m_record.specJson));
-    m_spec->setPlainText(doc.isNull() ? q(m_record.specJson)
-                                      : QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
-    m_copy->setEnabled(true);
     fillEnvironment();
-    fillFiles(*detail);
-}
-
-void DetailsView::setRecord(const store::RunSummary &summary)
-{
-    if (!m_hasRecord || summary.id != m_record.id)
-        return;
-    auto shown = [](const auto &r) {
-        return std::tie(r.status, r.startedAt, r.finishedAt, r.currentStep, r.totalSteps,
-                        r.errorMessage);
-    };
-    // The run list is re-read at every progress write; refilling the table would reset the
-    // user's selection and scroll position for nothing.
-    if (shown(m_record) == shown(summary))
-        return;
-    m_record.status = summary.status;
-    m_record.startedAt = summary.startedAt;
-    m_record.finishedAt = summary.finishedAt;
-    m_record.currentStep = summary.currentStep;
-    m_record.totalSteps = summary.totalSteps;
-    m_record.progress = summary.progress;
-    m_record.errorMessage = summary.errorMessage;
-    fillEnvironment();
+    fillFiles();
 }
 
 QString DetailsView::specText() const
@@ -292,9 +264,9 @@ QString DetailsView::environmentValue(const QString &field) const
 void DetailsView::fillEnvironment()
 {
     m_environment->setRowCount(0);
-    if (!m_hasRecord)
+    if (!m_session->hasDetail())
         return;
-    const auto &r = m_record;
+    const auto &r = m_session->record();
     QList<std::pair<QString, QString>> rows;
     auto add = [&rows](const QString &field, const QString &value) {
         rows.append({field, value.isEmpty() ? QStringLiteral("—") : value});
@@ -343,8 +315,10 @@ void DetailsView::fillEnvironment()
     m_environment->resizeRowsToContents();
 }
 
-void DetailsView::fillFiles(const services::RunDetail &detail)
+void DetailsView::fillFiles()
 {
+    static const services::RunDetail kNone;
+    const auto &detail = m_session->hasDetail() ? *m_session->loaded() : kNone;
     m_checkpoints->setSortingEnabled(false);
     m_checkpoints->setRowCount(int(detail.checkpoints.size()));
     const auto &evaluated = detail.evaluatedSteps;

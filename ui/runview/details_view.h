@@ -1,16 +1,21 @@
 #pragma once
 // The "Details" tab of the Run view: what makes the run reproducible and where its files are —
-// the full run spec, the environment it ran in, its checkpoints and artifacts.
-// GUI thread only.
-
-#include "run_data.h"
+// the full run spec, the environment it ran in, its checkpoints and artifacts. Drawn from a
+// RunSession: its loaded detail, and its record as the run list refreshes it.
+// GUI thread only; the session is not owned and must outlive the view.
 
 #include <QWidget>
+
+#include <cstdint>
 
 class QGroupBox;
 class QPlainTextEdit;
 class QPushButton;
 class QTableWidget;
+
+namespace slim::services {
+class RunSession;
+}
 
 namespace slim::ui {
 
@@ -18,12 +23,7 @@ class DetailsView : public QWidget
 {
     Q_OBJECT
 public:
-    explicit DetailsView(QWidget *parent = nullptr);
-
-    void setDetail(const services::RunDetailPtr &detail); // replaces everything
-    // Status, progress, finish time and error of the shown run from the live run list.
-    void setRecord(const store::RunSummary &summary);
-    void clear();
+    explicit DetailsView(const services::RunSession *session, QWidget *parent = nullptr);
 
     QString specText() const; // as shown (pretty-printed JSON)
     // The environment table's value for a field label ("Device", "Git commit"...), or a null
@@ -43,8 +43,9 @@ Q_SIGNALS:
     void pruneRequested(std::int64_t runId);
 
 private:
+    void reload(); // the session's detail changed
     void fillEnvironment();
-    void fillFiles(const services::RunDetail &detail);
+    void fillFiles();
     void openFolderOf(QTableWidget *table, int pathColumn);
 
     QPlainTextEdit *m_spec;
@@ -58,8 +59,7 @@ private:
     QPushButton *m_prune;
     QGroupBox *m_checkpointsBox = nullptr;
     void updatePinButton();
-    store::RunRecord m_record;
-    bool m_hasRecord = false;
+    const services::RunSession *m_session;
 };
 
 } // namespace slim::ui

@@ -1,8 +1,9 @@
 #include "runview/forgetting_view.h"
 
+#include "common/palette.h"
 #include "plot/plot_setup.h"
 #include "plot/qcustomplot_include.h"
-#include "run_scores.h"
+#include "run_session.h"
 #include "runview/runview_support.h"
 
 #include <QLabel>
@@ -17,12 +18,13 @@ const QColor kAverageColor(0x22, 0x22, 0x22);
 
 } // namespace
 
-ForgettingView::ForgettingView(QWidget *parent)
+ForgettingView::ForgettingView(const services::RunSession *session, QWidget *parent)
     : QWidget(parent)
     , m_stack(new QStackedWidget)
     , m_empty(new QLabel)
     , m_plot(new QCustomPlot)
     , m_caption(new QLabel)
+    , m_session(session)
 {
     m_plot->setObjectName(QStringLiteral("forgettingPlot"));
     runplot::stylePlot(m_plot, QStringLiteral("General-suite scores vs the base model"),
@@ -66,7 +68,13 @@ ForgettingView::ForgettingView(QWidget *parent)
 
     auto *root = new QVBoxLayout(this);
     root->addWidget(m_stack);
-    clear();
+    connect(m_session, &services::RunSession::detailChanged, this, &ForgettingView::rebuild);
+    connect(m_session, &services::RunSession::liveMerged, this,
+            [this](const services::LiveUpdate &update) {
+                if (update.evalsChanged)
+                    rebuild();
+            });
+    rebuild();
 }
 
 bool ForgettingView::hasData() const
@@ -79,35 +87,17 @@ QString ForgettingView::emptyText() const
     return m_empty->text();
 }
 
-void ForgettingView::clear()
-{
-    m_scores = services::RunDetail {};
-    rebuild();
-}
-
-void ForgettingView::setDetail(const services::RunDetailPtr &detail)
-{
-    m_scores = detail ? runplot::scoreSource(*detail) : services::RunDetail {};
-    rebuild();
-}
-
-void ForgettingView::appendLive(const services::RunData &data)
-{
-    if (runplot::mergeEvals(m_scores.data.evals, data.evals))
-        rebuild();
-}
-
 void ForgettingView::rebuild()
 {
     m_plot->clearGraphs();
     m_average = m_averageFinal = nullptr;
     bool anyGeneral = false, anyDelta = false, anyBitsPerByte = false;
     int colorIndex = 0; // general tasks come first in primaryScores: same colours as Curves
-    for (const auto &task : services::primaryScores(m_scores)) {
+    for (const auto &task : m_session->primaryScores()) {
         if (task.kind != store::TaskKind::General)
             continue;
         anyGeneral = true;
-        const QColor color = runplot::seriesColor(colorIndex++);
+        const QColor color = palette::series(colorIndex++);
         const bool bitsPerByte = !task.higherIsBetter;
         const double scale = bitsPerByte ? 1.0 : 100.0;
         QVector<QCPGraphData> probe, finals;
@@ -142,7 +132,7 @@ void ForgettingView::rebuild()
 
     // forgetting = base - run (fractions), so the change plotted is its negation, in points.
     QVector<QCPGraphData> averageProbe, averageFinal;
-    for (const auto &p : services::tradeoff(m_scores)) {
+    for (const auto &p : m_session->tradeoff()) {
         if (p.forgetting)
             (p.isFinal ? averageFinal : averageProbe)
                 .append(QCPGraphData(double(p.step), -*p.forgetting * 100.0));

@@ -2,10 +2,9 @@
 // The "Forgetting" tab of the Run view: how each general-suite score moved against the base
 // model over training (run - base, in percentage points; negative = forgotten), with the
 // average over the general choice tasks in bold. Probe evaluations (a fixed subset of each
-// task's items) are circles; the final evaluation (full test set) is a diamond.
-// GUI thread only.
-
-#include "run_data.h"
+// task's items) are circles; the final evaluation (full test set) is a diamond. Drawn from a
+// RunSession's scores: again when its detail changes or live evals change them.
+// GUI thread only; the session is not owned and must outlive the view.
 
 #include <QWidget>
 
@@ -15,17 +14,17 @@ class QCustomPlot;
 class QLabel;
 class QStackedWidget;
 
+namespace slim::services {
+class RunSession;
+}
+
 namespace slim::ui {
 
 class ForgettingView : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ForgettingView(QWidget *parent = nullptr);
-
-    void setDetail(const services::RunDetailPtr &detail); // replaces everything
-    void appendLive(const services::RunData &data); // new evals redraw the plot once
-    void clear();
+    explicit ForgettingView(const services::RunSession *session, QWidget *parent = nullptr);
 
     QCustomPlot *plot() const { return m_plot; }
     // Average change vs base over the general choice tasks, in points (= -100 x forgetting):
@@ -47,7 +46,7 @@ private:
     QLabel *m_caption;
     QCPGraph *m_average = nullptr;
     QCPGraph *m_averageFinal = nullptr;
-    services::RunDetail m_scores; // record, base scores and evals (loaded + live)
+    const services::RunSession *m_session;
 };
 
 } // namespace slim::ui

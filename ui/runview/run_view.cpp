@@ -1,7 +1,9 @@
 #include "runview/run_view.h"
 
+#include "common/status_style.h"
 #include "routing/cluster_drift_view.h"
 #include "routing/routing_view.h"
+#include "run_session.h"
 #include "runview/curves_view.h"
 #include "runview/details_view.h"
 #include "runview/forgetting_view.h"
@@ -13,53 +15,13 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
-#include <algorithm>
 #include <limits>
 
 namespace slim::ui {
 
-namespace {
-
-constexpr int kDrainIntervalMs = 40;
-
-bool isLive(store::RunStatus status)
-{
-    return status == store::RunStatus::Queued || status == store::RunStatus::Running;
-}
-
-QString statusStyle(store::RunStatus status)
-{
-    QString background;
-    switch (status) {
-    case store::RunStatus::Queued:
-        background = QStringLiteral("#7f7f7f");
-        break;
-    case store::RunStatus::Running:
-        background = QStringLiteral("#1f77b4");
-        break;
-    case store::RunStatus::Succeeded:
-        background = QStringLiteral("#2ca02c");
-        break;
-    case store::RunStatus::Failed:
-        background = QStringLiteral("#d62728");
-        break;
-    case store::RunStatus::Cancelled:
-        background = QStringLiteral("#8c564b");
-        break;
-    case store::RunStatus::Interrupted:
-        background = QStringLiteral("#ff7f0e");
-        break;
-    }
-    return QStringLiteral("QLabel { color: white; background: %1; border-radius: 3px;"
-                          " padding: 1px 8px; font-weight: bold; }")
-        .arg(background);
-}
-
-} // namespace
-
 RunView::RunView(services::MetricStream *stream, QWidget *parent)
     : QWidget(parent)
-    , m_stream(stream)
+    , m_session(new services::RunSession(stream, this))
     , m_stack(new QStackedWidget)
     , m_placeholder(new QLabel)
     , m_name(new QLabel)
@@ -67,11 +29,11 @@ RunView::RunView(services::MetricStream *stream, QWidget *parent)
     , m_statusLabel(new QLabel)
     , m_progress(new QProgressBar)
     , m_tabs(new QTabWidget)
-    , m_curves(new CurvesView)
-    , m_routing(new RoutingView)
-    , m_clusters(new ClusterDriftView)
-    , m_forgetting(new ForgettingView)
-    , m_details(new DetailsView)
+    , m_curves(new CurvesView(m_session))
+    , m_routing(new RoutingView(m_session))
+    , m_clusters(new ClusterDriftView(m_session))
+    , m_forgetting(new ForgettingView(m_session))
+    , m_details(new DetailsView(m_session))
 {
     m_placeholder->setObjectName(QStringLiteral("runViewPlaceholder"));
     m_placeholder->setAlignment(Qt::AlignCenter);
@@ -124,110 +86,68 @@ RunView::RunView(services::MetricStream *stream, QWidget *parent)
     root->setContentsMargins(0, 0, 0, 0);
     root->addWidget(m_stack);
 
-    m_drainTimer.setInterval(kDrainIntervalMs);
-    connect(&m_drainTimer, &QTimer::timeout, this, &RunView::drainLive);
-    clear();
+    connect(m_session, &services::RunSession::detailChanged, this, &RunView::showRun);
+    connect(m_session, &services::RunSession::recordChanged, this, &RunView::updateHeader);
+    connect(m_session, &services::RunSession::liveMerged, this,
+            [this](const services::LiveUpdate &update) {
+                if (!update.metrics.empty()) // the step moved before the run list says so
+                    updateHeader();
+            });
+    connect(m_session, &services::RunSession::runFinished, this, &RunView::runFinished);
+    connect(m_session, &services::RunSession::detailStale, this, &RunView::detailStale);
+    showRun();
 }
 
 RunView::~RunView()
 {
-    unsubscribe();
+    delete m_stack; // the tabs read the session: they go before it
 }
 
-void RunView::subscribe(std::int64_t runId)
+std::int64_t RunView::runId() const
 {
-    unsubscribe();
-    if (!m_stream)
-        return;
-    m_subscription = m_stream->subscribe(runId);
-    m_subscribedRun = runId;
-    m_drainTimer.start();
+    return m_session->runId();
 }
 
-void RunView::unsubscribe()
+bool RunView::isWatching() const
 {
-    m_drainTimer.stop();
-    if (m_subscription && m_stream)
-        m_stream->unsubscribe(*m_subscription);
-    m_subscription.reset();
-    m_subscribedRun = 0;
+    return m_session->isWatching();
 }
 
 void RunView::watchRun(std::int64_t runId)
 {
-    if (!(m_subscription && m_subscribedRun == runId))
-        subscribe(runId);
-    if (!m_detail || m_detail->record.id != runId) {
-        m_runId = runId;
-        m_detail.reset();
-        showPlaceholder(QStringLiteral("Loading run #%1…").arg(runId));
-    }
+    m_session->watch(runId);
 }
 
 void RunView::setDetail(const services::RunDetailPtr &detail)
 {
-    if (!detail) {
-        clear();
-        return;
-    }
-    const auto &record = detail->record;
-    if (isLive(record.status)) {
-        // Subscribing only now (watchRun was not called) may miss rows recorded between the
-        // read and this call; they reappear on the next full load.
-        if (!(m_subscription && m_subscribedRun == record.id))
-            subscribe(record.id);
-    } else {
-        unsubscribe();
-    }
-    m_runId = record.id;
-    m_detail = detail;
-    m_staleReported = false;
-    m_status = record.status;
-    m_step = record.currentStep;
-    m_totalSteps = record.totalSteps;
-    m_error = QString::fromStdString(record.errorMessage);
-    m_name->setText(QString::fromStdString(record.name));
-    m_name->setToolTip(QStringLiteral("Run #%1").arg(record.id));
-    m_method->setText(QString::fromStdString(record.method));
-    updateHeader();
-
-    m_curves->setDetail(detail);
-    m_routing->setDetail(detail);
-    m_clusters->setDetail(detail);
-    m_forgetting->setDetail(detail);
-    m_details->setDetail(detail);
-    m_stack->setCurrentIndex(1);
+    m_session->setDetail(detail);
 }
 
 void RunView::setRecord(const store::RunSummary &summary)
 {
-    if (!m_detail || summary.id != m_runId)
-        return;
-    const bool wasLive = isLive(m_status);
-    m_status = summary.status;
-    m_step = std::max(m_step, summary.currentStep);
-    m_totalSteps = summary.totalSteps;
-    m_error = QString::fromStdString(summary.errorMessage);
-    updateHeader();
-    m_details->setRecord(summary);
-    if (wasLive && store::isTerminal(summary.status)) {
-        drainLive(); // the last increments before the owner reloads
-        Q_EMIT runFinished(summary.id);
-    }
+    m_session->setRecord(summary);
 }
 
 void RunView::clear()
 {
-    unsubscribe();
-    m_runId = 0;
-    m_detail.reset();
-    m_curves->clear();
-    m_routing->clear();
-    m_clusters->clear();
-    m_forgetting->clear();
-    m_details->clear();
-    showPlaceholder(QStringLiteral("Select a run to see its curves, routing, clusters, "
-                                   "forgetting and details."));
+    m_session->clear();
+}
+
+void RunView::showRun()
+{
+    if (!m_session->hasDetail()) {
+        showPlaceholder(m_session->runId() != 0
+                            ? QStringLiteral("Loading run #%1…").arg(m_session->runId())
+                            : QStringLiteral("Select a run to see its curves, routing, clusters, "
+                                             "forgetting and details."));
+        return;
+    }
+    const auto &record = m_session->record();
+    m_name->setText(QString::fromStdString(record.name));
+    m_name->setToolTip(QStringLiteral("Run #%1").arg(record.id));
+    m_method->setText(QString::fromStdString(record.method));
+    updateHeader();
+    m_stack->setCurrentIndex(1);
 }
 
 QString RunView::currentTab() const
@@ -243,38 +163,6 @@ void RunView::setCurrentTab(const QString &title)
     }
 }
 
-void RunView::drainLive()
-{
-    // Before the watched run's detail arrives, rows stay in the subscription: the tabs would
-    // otherwise draw them on the previous run, or twice once the detail replaces everything.
-    if (!m_subscription || !m_detail || m_detail->record.id != m_subscribedRun)
-        return;
-    const services::RunData data = m_stream->drain(*m_subscription);
-    if (data.empty())
-        return;
-    m_curves->appendLive(data);
-    m_routing->appendLive(data);
-    m_clusters->appendLive(data);
-    m_forgetting->appendLive(data);
-    const bool liveGeneral = std::any_of(data.evals.begin(), data.evals.end(), [](const auto &e) {
-        return e.kind == store::TaskKind::General;
-    });
-    if (liveGeneral && m_detail->baseScores.empty() && !m_staleReported) {
-        m_staleReported = true; // once per loaded detail
-        Q_EMIT detailStale(m_detail->record.id);
-    }
-    // The run list is polled; the metrics say the step sooner.
-    std::int64_t step = m_step;
-    for (const auto &row : data.metrics)
-        step = std::max(step, row.step);
-    if (step != m_step) {
-        m_step = step;
-        if (m_status == store::RunStatus::Queued)
-            m_status = store::RunStatus::Running;
-        updateHeader();
-    }
-}
-
 void RunView::showPlaceholder(const QString &text)
 {
     m_placeholder->setText(text);
@@ -283,24 +171,29 @@ void RunView::showPlaceholder(const QString &text)
 
 void RunView::updateHeader()
 {
-    const auto status = store::runStatusName(m_status);
-    QString statusText = QString::fromUtf8(status.data(), qsizetype(status.size()));
-    if (!m_error.isEmpty())
-        statusText += QStringLiteral(": ") + m_error;
+    const auto status = m_session->status();
+    const auto step = m_session->currentStep();
+    const auto totalSteps = m_session->record().totalSteps;
+    const auto error = QString::fromStdString(m_session->record().errorMessage);
+    const auto name = store::runStatusName(status);
+    QString statusText = QString::fromUtf8(name.data(), qsizetype(name.size()));
+    if (!error.isEmpty())
+        statusText += QStringLiteral(": ") + error;
     m_statusLabel->setText(statusText);
-    m_statusLabel->setStyleSheet(statusStyle(m_status));
-    m_statusLabel->setToolTip(m_error);
-    if (m_totalSteps > 0) {
+    if (const auto style = statusBadgeStyleSheet(status); m_statusLabel->styleSheet() != style)
+        m_statusLabel->setStyleSheet(style); // restyling is not free: live steps land here
+    m_statusLabel->setToolTip(error);
+    if (totalSteps > 0) {
         m_progress->setRange(
-            0, int(std::min<std::int64_t>(m_totalSteps, std::numeric_limits<int>::max())));
-        m_progress->setValue(int(std::min(m_step, m_totalSteps)));
-        m_progress->setFormat(QStringLiteral("step %1 / %2  (%p%)").arg(m_step).arg(m_totalSteps));
+            0, int(std::min<std::int64_t>(totalSteps, std::numeric_limits<int>::max())));
+        m_progress->setValue(int(std::min(step, totalSteps)));
+        m_progress->setFormat(QStringLiteral("step %1 / %2  (%p%)").arg(step).arg(totalSteps));
     } else {
         m_progress->setRange(0, 1);
         m_progress->setValue(0);
-        m_progress->setFormat(m_status == store::RunStatus::Queued
+        m_progress->setFormat(status == store::RunStatus::Queued
                                   ? QStringLiteral("waiting to start")
-                                  : QStringLiteral("step %1").arg(m_step));
+                                  : QStringLiteral("step %1").arg(step));
     }
 }
 

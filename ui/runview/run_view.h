@@ -2,12 +2,14 @@
 // The Run view: one run, live while it trains and afterwards. A header (name, method, status,
 // progress) over the tabs "Curves", "Routing", "Clusters", "Forgetting" and "Details".
 //
-// Loading protocol (so no live row is missed or drawn twice):
+// The view holds no rows: its RunSession (app/services/run_session.h) owns the run's detail
+// and the live rows merged into it, and every tab renders from the session.
+// Loading protocol (so no live row is missed or drawn twice; details in run_session.h):
 //   1. watchRun(id)          subscribes to the MetricStream for the run (before the read);
 //   2. catalog.requestDetail(id), then setDetail(detail) with the result;
-//   3. a 40 ms timer drains the subscription and hands each increment to every tab, which
-//      keeps only rows after what it already shows (by step). Nothing is drained before the
-//      detail of the watched run arrives: rows wait in the subscription meanwhile.
+//   3. every 40 ms the session drains the subscription and merges each increment once; the
+//      tabs draw what it added. Nothing is drained before the detail of the watched run
+//      arrives: rows wait in the subscription meanwhile.
 // A finished run (per its detail) is not watched. setRecord() keeps the header current from
 // the run list; when the run reaches a terminal status the view emits runFinished, so the
 // owner can reload the detail (final evaluation, checkpoints and artifacts).
@@ -17,16 +19,18 @@
 #include "metric_stream.h"
 #include "run_data.h"
 
-#include <QTimer>
 #include <QWidget>
 
 #include <cstdint>
-#include <optional>
 
 class QLabel;
 class QProgressBar;
 class QStackedWidget;
 class QTabWidget;
+
+namespace slim::services {
+class RunSession;
+}
 
 namespace slim::ui {
 
@@ -41,7 +45,7 @@ class RunView : public QWidget
     Q_OBJECT
 public:
     explicit RunView(services::MetricStream *stream, QWidget *parent = nullptr);
-    ~RunView() override; // unsubscribes
+    ~RunView() override;
 
     // Starts receiving live increments of `runId` (call before requesting its detail). The
     // view shows "Loading…" until setDetail delivers that run.
@@ -53,8 +57,10 @@ public:
     void setRecord(const store::RunSummary &summary);
     void clear(); // no run: the placeholder text
 
-    std::int64_t runId() const { return m_runId; } // 0 when no run
-    bool isWatching() const { return m_subscription.has_value(); }
+    std::int64_t runId() const; // 0 when no run
+    bool isWatching() const;
+    // The run shown: its detail and live rows, read by every tab.
+    const services::RunSession *session() const { return m_session; }
 
     // Tabs by title: "Curves", "Routing", "Clusters", "Forgetting", "Details".
     QString currentTab() const;
@@ -78,26 +84,11 @@ Q_SIGNALS:
     void detailStale(std::int64_t runId);
 
 private:
-    void subscribe(std::int64_t runId);
-    void unsubscribe();
-    void drainLive();
+    void showRun(); // the session's detail changed
     void showPlaceholder(const QString &text);
     void updateHeader();
 
-    services::MetricStream *m_stream;
-    std::optional<services::MetricStream::SubscriptionId> m_subscription;
-    std::int64_t m_subscribedRun = 0;
-    std::int64_t m_runId = 0;
-    services::RunDetailPtr m_detail; // the shown run's last full load
-    bool m_staleReported = false; // detailStale sent for this detail
-    QTimer m_drainTimer;
-
-    // Header state: the detail's record, then newer values from setRecord / live steps.
-    store::RunStatus m_status = store::RunStatus::Queued;
-    std::int64_t m_step = 0;
-    std::int64_t m_totalSteps = 0;
-    QString m_error;
-
+    services::RunSession *m_session;
     QStackedWidget *m_stack;
     QLabel *m_placeholder;
     QLabel *m_name;

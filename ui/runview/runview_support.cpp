@@ -2,22 +2,10 @@
 
 #include "plot/qcustomplot_include.h"
 
+#include <algorithm>
 #include <cmath>
-#include <tuple>
 
 namespace slim::ui::runplot {
-
-QColor seriesColor(int index)
-{
-    static const QColor kPalette[] = {
-        QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
-        QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
-        QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
-        QColor(0x17, 0xbe, 0xcf),
-    };
-    constexpr int kCount = int(sizeof(kPalette) / sizeof(kPalette[0]));
-    return kPalette[((index % kCount) + kCount) % kCount];
-}
 
 void stylePlot(QCustomPlot *plot, const QString &title, const QString &xLabel,
                const QString &yLabel)
@@ -27,10 +15,12 @@ void stylePlot(QCustomPlot *plot, const QString &title, const QString &xLabel,
     QFont titleFont = plot->font();
     titleFont.setBold(true);
 
-    plot->plotLayout()->insertRow(0);
-    auto *titleElement = new QCPTextElement(plot, title, titleFont);
-    titleElement->setMargins(QMargins(0, 4, 0, 0));
-    plot->plotLayout()->addElement(0, 0, titleElement);
+    if (!title.isEmpty()) {
+        plot->plotLayout()->insertRow(0);
+        auto *titleElement = new QCPTextElement(plot, title, titleFont);
+        titleElement->setMargins(QMargins(0, 4, 0, 0));
+        plot->plotLayout()->addElement(0, 0, titleElement);
+    }
 
     for (QCPAxis *axis : {plot->xAxis, plot->yAxis, plot->yAxis2}) {
         axis->setTickLabelFont(tickFont);
@@ -135,40 +125,26 @@ void fitValueAxes(QCustomPlot *plot)
     }
 }
 
-bool mergeEvals(std::vector<store::EvalRow> &into, const std::vector<store::EvalRow> &more)
+void fitLegendColumns(QCustomPlot *plot, int width)
 {
-    auto key = [](const store::EvalRow &e) {
-        return std::tie(e.step, e.task, e.split, e.metric, e.mode, e.isFinal);
-    };
-    bool changed = false;
-    for (const auto &row : more) {
-        bool replaced = false;
-        for (auto &existing : into) {
-            if (key(existing) == key(row)) {
-                replaced = true;
-                if (existing.value != row.value) {
-                    existing = row;
-                    changed = true;
-                }
-                break;
-            }
-        }
-        if (!replaced) {
-            into.push_back(row);
-            changed = true;
+    QCPLegend *legend = plot->legend;
+    // The legend is a grid: cells past the last entry of a row are empty (null items).
+    int count = 0, widest = 1;
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        if (const auto *item = legend->item(i)) {
+            widest = std::max(widest, item->minimumOuterSizeHint().width());
+            ++count;
         }
     }
-    return changed;
-}
-
-services::RunDetail scoreSource(const services::RunDetail &detail)
-{
-    services::RunDetail source;
-    source.record = detail.record;
-    source.baseScores = detail.baseScores;
-    source.data.runId = detail.data.runId;
-    source.data.evals = detail.data.evals;
-    return source;
+    if (count == 0)
+        return;
+    const int spacing = legend->columnSpacing();
+    const int available = width - legend->margins().left() - legend->margins().right();
+    const int columns = std::clamp((available + spacing) / (widest + spacing), 1, count);
+    if (legend->wrap() != columns) {
+        legend->setWrap(columns);
+        legend->setFillOrder(legend->fillOrder(), true); // re-lays the entries out
+    }
 }
 
 } // namespace slim::ui::runplot

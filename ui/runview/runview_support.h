@@ -1,13 +1,8 @@
 #pragma once
-// Plot styling and live-eval bookkeeping shared by the Run view's tabs (CurvesView,
-// ForgettingView). GUI thread only.
+// Plot styling shared by the Run view's tabs (CurvesView, ScoresView, ForgettingView).
+// GUI thread only.
 
-#include "run_data.h"
-
-#include <QColor>
 #include <QString>
-
-#include <vector>
 
 class QCPAxis;
 class QCPItemText;
@@ -16,12 +11,9 @@ class QCustomPlot;
 
 namespace slim::ui::runplot {
 
-// A colour-blind-friendly categorical palette (Tableau 10), cycling.
-QColor seriesColor(int index);
-
-// Axis labels, fonts, a title row, a legend below the axis rect (see placeLegend) and
-// horizontal-only drag/zoom (steps are the shared axis; the value axes follow the visible data, see
-// fitValueAxes).
+// Axis labels, fonts, a title row (none for an empty title), a legend below the axis rect (see
+// placeLegend) and horizontal-only drag/zoom (steps are the shared axis; the value axes follow the
+// visible data, see fitValueAxes).
 void stylePlot(QCustomPlot *plot, const QString &title, const QString &xLabel,
                const QString &yLabel);
 
@@ -36,13 +28,8 @@ QCPItemText *addCentredText(QCustomPlot *plot);
 // range, with a margin (multiplicative on log axes). Axes without data keep their range.
 void fitValueAxes(QCustomPlot *plot);
 
-// Evals arriving live may repeat rows already loaded from the store (the subscription starts
-// before the load): a row with the same step, task, split, metric, mode and final flag
-// replaces the existing one. Returns true when anything changed.
-bool mergeEvals(std::vector<store::EvalRow> &into, const std::vector<store::EvalRow> &more);
-
-// A detail holding only what the score functions read (record, base scores, evals), so a
-// view can keep and grow it without copying series, routing or cluster rows.
-services::RunDetail scoreSource(const services::RunDetail &detail);
+// Lays the legend's entries out in as many columns as fit `width` pixels (at least one), so
+// no name is cut off. Call after the entries change and when the plot is resized.
+void fitLegendColumns(QCustomPlot *plot, int width);
 
 } // namespace slim::ui::runplot

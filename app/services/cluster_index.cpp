@@ -3,7 +3,24 @@
 #include <algorithm>
 #include <set>
 
-namespace slim::ui {
+namespace slim::services {
+
+namespace {
+
+bool sameCentre(const store::ClusterCentreRow &a, const store::ClusterCentreRow &b)
+{
+    return a.size == b.size && a.drift == b.drift && a.meanSigma == b.meanSigma
+        && a.centre == b.centre;
+}
+
+bool sameStats(const store::ClusterLayerRow &a, const store::ClusterLayerRow &b)
+{
+    return a.scored == b.scored && a.dplusMean == b.dplusMean && a.dplusMax == b.dplusMax
+        && a.dplusPositiveShare == b.dplusPositiveShare && a.reference == b.reference
+        && a.dplusHistogram == b.dplusHistogram && a.histogramMax == b.histogramMax;
+}
+
+} // namespace
 
 void ClusterIndex::clear()
 {
@@ -13,18 +30,30 @@ void ClusterIndex::clear()
     m_owners.clear();
 }
 
-void ClusterIndex::add(std::shared_ptr<const services::RunData> data)
+bool ClusterIndex::add(std::shared_ptr<const RunData> data)
 {
-    if (!data || (data->clusterCentres.empty() && data->clusterLayers.empty()))
-        return;
+    if (!data)
+        return false;
+    bool changed = false;
     for (const auto &row : data->clusterCentres) {
-        m_centres[row.layer][row.step][row.cluster] = &row;
+        const auto *&held = m_centres[row.layer][row.step][row.cluster];
+        if (held && sameCentre(*held, row))
+            continue;
+        held = &row;
         m_revisions[row.layer] = m_nextRevision;
+        changed = true;
     }
     ++m_nextRevision;
-    for (const auto &row : data->clusterLayers)
-        m_stats[{row.probe, row.layer}][row.step] = &row;
-    m_owners.push_back(std::move(data));
+    for (const auto &row : data->clusterLayers) {
+        const auto *&held = m_stats[{row.probe, row.layer}][row.step];
+        if (held && sameStats(*held, row))
+            continue;
+        held = &row;
+        changed = true;
+    }
+    if (changed)
+        m_owners.push_back(std::move(data));
+    return changed;
 }
 
 std::vector<std::int64_t> ClusterIndex::layers() const
@@ -101,4 +130,4 @@ const store::ClusterLayerRow *ClusterIndex::stats(const std::string &probe, std:
     return std::prev(it)->second;
 }
 
-} // namespace slim::ui
+} // namespace slim::services

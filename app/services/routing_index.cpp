@@ -5,7 +5,7 @@
 #include <limits>
 #include <set>
 
-namespace slim::ui {
+namespace slim::services {
 
 namespace {
 
@@ -36,6 +36,15 @@ void sortByRankThenName(std::vector<std::string> &names, Rank rank)
         const int ra = rank(a), rb = rank(b);
         return ra != rb ? ra < rb : a < b;
     });
+}
+
+// Writes `value` into `cell`; whether that changed it (NaN marks a cell never written).
+bool assign(double &cell, double value)
+{
+    if (cell == value || (std::isnan(cell) && std::isnan(value)))
+        return false;
+    cell = value;
+    return true;
 }
 
 } // namespace
@@ -129,9 +138,10 @@ void RoutingIndex::relayout(Site &site, std::vector<std::int64_t> layers,
     site.identity = std::move(identity);
 }
 
-void RoutingIndex::add(const std::vector<store::RoutingLayerRow> &layerRows,
+bool RoutingIndex::add(const std::vector<store::RoutingLayerRow> &layerRows,
                        const std::vector<store::RoutingExpertRow> &expertRows)
 {
+    bool changed = false;
     // Pass 1: the layers and experts each site has not seen yet, so matrices are laid out once
     // per call rather than grown row by row.
     std::map<Site *, std::pair<std::set<std::int64_t>, std::set<std::int64_t>>> grow;
@@ -153,6 +163,7 @@ void RoutingIndex::add(const std::vector<store::RoutingLayerRow> &layerRows,
         layers.insert(added.first.begin(), added.first.end());
         experts.insert(added.second.begin(), added.second.end());
         relayout(*site, {layers.begin(), layers.end()}, {experts.begin(), experts.end()});
+        changed = true;
     }
 
     // Pass 2: write the values; a later row for the same cell wins.
@@ -160,8 +171,8 @@ void RoutingIndex::add(const std::vector<store::RoutingLayerRow> &layerRows,
         Site &s = siteFor(row.probe, row.site);
         StepCells &cells = cellsAt(s, row.step);
         const auto l = std::size_t(s.layerIndex(row.layer));
-        cells.identityMass[l] = row.identityMass;
-        cells.fullIdentityRate[l] = row.fullIdentityRate;
+        changed |= assign(cells.identityMass[l], row.identityMass);
+        changed |= assign(cells.fullIdentityRate[l], row.fullIdentityRate);
         s.maxIdentityRate = std::max({s.maxIdentityRate, row.identityMass, row.fullIdentityRate});
     }
     for (const auto &row : expertRows) {
@@ -169,13 +180,16 @@ void RoutingIndex::add(const std::vector<store::RoutingLayerRow> &layerRows,
         StepCells &cells = cellsAt(s, row.step);
         const auto e = std::size_t(s.expertIndex(row.expert));
         const std::size_t cell = std::size_t(s.layerIndex(row.layer)) * s.experts.size() + e;
-        cells.meanWeight[cell] = row.meanWeight;
-        cells.selectionShare[cell] = row.selectionShare;
-        if (row.isIdentity)
+        changed |= assign(cells.meanWeight[cell], row.meanWeight);
+        changed |= assign(cells.selectionShare[cell], row.selectionShare);
+        if (row.isIdentity && !s.identity[e]) {
             s.identity[e] = true;
+            changed = true;
+        }
         s.maxMeanWeight = std::max(s.maxMeanWeight, row.meanWeight);
         s.maxSelectionShare = std::max(s.maxSelectionShare, row.selectionShare);
     }
+    return changed;
 }
 
 std::vector<std::string> RoutingIndex::probes() const
@@ -213,4 +227,4 @@ const RoutingIndex::Site *RoutingIndex::site(const std::string &probe,
     return it == m_sites.end() ? nullptr : &it->second;
 }
 
-} // namespace slim::ui
+} // namespace slim::services

@@ -3,7 +3,7 @@
 // not copied (centres are [dim] vectors, dim up to ~4096): the index keeps the RunData holding
 // them alive and points into it.
 //
-// Not thread-safe; lives on the GUI thread with its view.
+// Not thread-safe. RunSession owns the index of the run it shows; the Clusters tab reads it.
 
 #include "run_data.h"
 
@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace slim::ui {
+namespace slim::services {
 
 class ClusterIndex
 {
@@ -25,8 +25,9 @@ public:
 
     void clear();
     // Indexes data->clusterLayers and data->clusterCentres; a row for a (step, layer, cluster)
-    // or (step, probe, layer) already present replaces it.
-    void add(std::shared_ptr<const services::RunData> data);
+    // or (step, probe, layer) already present replaces it unless it repeats it. Returns whether
+    // anything changed; `data` is kept only then.
+    bool add(std::shared_ptr<const RunData> data);
 
     bool empty() const { return m_centres.empty() && m_stats.empty(); }
     std::vector<std::int64_t> layers() const; // ascending, from centres and d+ statistics
@@ -44,7 +45,7 @@ public:
                                         std::int64_t step) const;
 
 private:
-    std::vector<std::shared_ptr<const services::RunData>> m_owners;
+    std::vector<std::shared_ptr<const RunData>> m_owners;
     std::map<std::int64_t, CentreSteps> m_centres; // by layer
     std::map<std::int64_t, std::uint64_t> m_revisions; // by layer
     // by (probe, layer), then step
@@ -54,4 +55,4 @@ private:
     std::uint64_t m_nextRevision = 1;
 };
 
-} // namespace slim::ui
+} // namespace slim::services

@@ -4,7 +4,8 @@
 // into the heatmap (32 layers x 10 experts x 1000 steps index in milliseconds and scrub in
 // microseconds), instead of scanning every row again.
 //
-// Plain value type; not thread-safe; lives on the GUI thread with its view.
+// Plain value type; not thread-safe. RunSession owns the index of the run it shows; the Routing
+// tab reads it.
 
 #include "store/run_records.h"
 
@@ -14,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace slim::ui {
+namespace slim::services {
 
 class RoutingIndex
 {
@@ -43,7 +44,8 @@ public:
 
     void clear();
     // Adds rows; a value for a (probe, site, step, layer[, expert]) already present replaces it.
-    void add(const std::vector<store::RoutingLayerRow> &layerRows,
+    // Returns whether any cell changed (false when every row repeats a held value).
+    bool add(const std::vector<store::RoutingLayerRow> &layerRows,
              const std::vector<store::RoutingExpertRow> &expertRows);
 
     bool empty() const { return m_sites.empty(); }
@@ -67,4 +69,4 @@ private:
     Site *m_lastSite = nullptr;
 };
 
-} // namespace slim::ui
+} // namespace slim::services
