@@ -217,8 +217,9 @@ void JobManager::onRecorded(quint64 jobId, const QString &error)
         job->info.message = job->info.kind == JobKind::Resume
                                 ? QStringLiteral("The run cannot be resumed: %1").arg(error)
                                 : QStringLiteral("The run could not be recorded: %1").arg(error);
-        Q_EMIT jobChanged(job->info);
-        Q_EMIT jobFinished(job->info);
+        const auto info = job->info;
+        Q_EMIT jobChanged(info);
+        Q_EMIT jobFinished(info); // the window shows why (a failed job)
         startQueued();
         return;
     }

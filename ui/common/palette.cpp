@@ -42,4 +42,59 @@ QColor legendBorder()
     return QColor(0xC8, 0xC8, 0xC8);
 }
 
+QColor subTick()
+{
+    return QColor(0x90, 0x90, 0x90);
+}
+
+QColor cursor()
+{
+    return QColor(0x40, 0x40, 0x40);
+}
+
+QColor noData()
+{
+    return QColor(0xE6, 0xE6, 0xE6);
+}
+
+QColor identity()
+{
+    return QColor(0xC2, 0x3B, 0x22);
+}
+
+QColor mutedText()
+{
+    return QColor(0x5A, 0x5A, 0x5A);
+}
+
+QColor error()
+{
+    return QColor(0xC6, 0x28, 0x28);
+}
+
+QColor errorFill()
+{
+    return QColor(0xFF, 0xCD, 0xD2);
+}
+
+QColor warningFill()
+{
+    return QColor(0xFF, 0xF4, 0xCE);
+}
+
+QColor warningBorder()
+{
+    return QColor(0xE8, 0xC5, 0x60);
+}
+
+QColor warningText()
+{
+    return QColor(0x4D, 0x3B, 0x00);
+}
+
+QString textStyle(const QColor &colour)
+{
+    return QStringLiteral("color: %1;").arg(colour.name());
+}
+
 } // namespace slim::ui::palette

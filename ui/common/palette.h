@@ -3,6 +3,7 @@
 // ui/README.md.
 
 #include <QColor>
+#include <QString>
 
 namespace slim::ui::palette {
 
@@ -22,5 +23,22 @@ QColor grid();
 // The legend box: translucent white over the data, with a light border.
 QColor legendFill();
 QColor legendBorder();
+// Minor ticks; the dashed cursor of a step scrubber; cells of a heatmap with no data.
+QColor subTick();
+QColor cursor();
+QColor noData();
+// Identity experts (the SLIM-specific part of a routing plot).
+QColor identity();
+// Secondary text (captions, hints, "no data yet"), and errors in forms and details (the
+// failed status's red).
+QColor mutedText();
+QColor error();
+QColor errorFill(); // the background of a marked error
+// A warning banner: fill, border and text.
+QColor warningFill();
+QColor warningBorder();
+QColor warningText();
+// "color: #rrggbb;" for a style sheet.
+QString textStyle(const QColor &colour);
 
 } // namespace slim::ui::palette

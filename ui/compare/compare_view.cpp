@@ -38,8 +38,10 @@ CompareView::CompareView(QWidget *parent)
 
     m_banner->setObjectName(QStringLiteral("compareWarning"));
     m_banner->setStyleSheet(QStringLiteral(
-        "#compareWarning { background: #FFF4CE; border: 1px solid #E8C560; border-radius: 4px; }"
-        "#compareWarning QLabel { color: #4D3B00; }"));
+        "#compareWarning { background: %1; border: 1px solid %2; border-radius: 4px; }"
+        "#compareWarning QLabel { color: %3; }")
+                              .arg(palette::warningFill().name(), palette::warningBorder().name(),
+                                   palette::warningText().name()));
     auto *icon = new QLabel(m_banner);
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(20, 20));
     icon->setAlignment(Qt::AlignTop);

@@ -3,6 +3,8 @@
 
 #include "run_data.h"
 
+#include "scores/run_scores.h"
+
 #include <QColor>
 #include <QString>
 
@@ -14,11 +16,11 @@ struct ComparedRun
     QColor colour; // palette::series of its position (by id) in the view
 };
 
-// What the run is called in legends, combos and messages: its name, or its id when unnamed.
+// What the run is called in legends, combos and messages: scores::runLabel (its name, or
+// "run #<id>" when unnamed), as slimctl calls it.
 inline QString runLabel(const store::RunRecord &record)
 {
-    return record.name.empty() ? QStringLiteral("run #%1").arg(record.id)
-                               : QString::fromStdString(record.name);
+    return QString::fromStdString(scores::runLabel(record));
 }
 
 } // namespace slim::ui

@@ -1,5 +1,7 @@
 #include "forms/field_editor.h"
 
+#include "common/palette.h"
+
 #include <QCheckBox>
 #include <QFileDialog>
 #include <QToolButton>
@@ -217,7 +219,8 @@ void FieldEditor::buildEditor()
     m_message = new QLabel;
     m_message->setObjectName(QStringLiteral("message"));
     m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #c62828; font-size: small;"));
+    m_message->setStyleSheet(palette::textStyle(palette::error())
+                             + QStringLiteral(" font-size: small;"));
     m_message->hide();
     column->addWidget(m_message);
 }
@@ -367,7 +370,7 @@ void FieldEditor::setMessage(const QString &message)
     if (auto *edit = qobject_cast<QLineEdit *>(m_editor)) {
         // A red frame marks the field even when its message scrolled out of view.
         edit->setStyleSheet(message.isEmpty() ? QString()
-                                              : QStringLiteral("border: 1px solid #c62828;"));
+                                              : QStringLiteral("border: 1px solid %1;").arg(palette::error().name()));
     }
 }
 

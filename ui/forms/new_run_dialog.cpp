@@ -1,5 +1,7 @@
 #include "forms/new_run_dialog.h"
 
+#include "common/palette.h"
+
 #include "forms/spec_form.h"
 #include "spec_service.h"
 
@@ -80,7 +82,7 @@ NewRunDialog::NewRunDialog(QWidget *parent)
     m_json->setTabChangesFocus(true);
     m_jsonError = new QLabel;
     m_jsonError->setObjectName(QStringLiteral("jsonError"));
-    m_jsonError->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_jsonError->setStyleSheet(palette::textStyle(palette::error()));
     m_jsonError->setWordWrap(true);
     m_jsonError->hide();
     jsonLayout->addWidget(m_json);
@@ -210,7 +212,7 @@ void NewRunDialog::showJsonError(const QString &message, int line)
     QList<QTextEdit::ExtraSelection> marks;
     if (line > 0) {
         QTextEdit::ExtraSelection mark;
-        mark.format.setBackground(QColor(255, 205, 210));
+        mark.format.setBackground(palette::errorFill());
         mark.format.setProperty(QTextFormat::FullWidthSelection, true);
         mark.cursor = QTextCursor(m_json->document()->findBlockByNumber(line - 1));
         marks << mark;
@@ -228,7 +230,7 @@ void NewRunDialog::updateState()
     m_issues->clear();
     const auto addIssue = [this](const QString &path, const QString &text) {
         auto *item = new QListWidgetItem(text, m_issues);
-        item->setForeground(QColor(198, 40, 40));
+        item->setForeground(palette::error());
         item->setData(Qt::UserRole, path);
     };
     if (!jsonError().isEmpty())
@@ -263,7 +265,7 @@ void NewRunDialog::updatePreflight()
         warn = warn || !memory.ok || !memory.fits;
     }
     m_preflight->setText(lines.join(QStringLiteral("<br>")));
-    m_preflight->setStyleSheet(warn ? QStringLiteral("color: #c62828;") : QString());
+    m_preflight->setStyleSheet(warn ? palette::textStyle(palette::error()) : QString());
 }
 
 void NewRunDialog::setSpecJson(const QString &specJson, const QString &name)

@@ -1,5 +1,7 @@
 #include "forms/spec_form.h"
 
+#include "common/palette.h"
+
 #include "forms/field_editor.h"
 
 #include <QFormLayout>
@@ -64,7 +66,7 @@ void SpecForm::build()
     m_formMessage = new QLabel;
     m_formMessage->setObjectName(QStringLiteral("formMessage"));
     m_formMessage->setWordWrap(true);
-    m_formMessage->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_formMessage->setStyleSheet(palette::textStyle(palette::error()));
     m_formMessage->hide();
     outer->addWidget(m_formMessage);
 

@@ -1,5 +1,7 @@
 #include "cluster_drift_view.h"
 
+#include "common/palette.h"
+
 #include "cluster_projection_plot.h"
 #include "common/refresh_when_visible.h"
 #include "plot/plot_setup.h"
@@ -108,7 +110,7 @@ QCustomPlot *ClusterDriftView::buildDriftPlot()
     m_drift->legend->setWrap(4);
     m_drift->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_driftCursor = new QCPItemStraightLine(m_drift);
-    m_driftCursor->setPen(QPen(QColor(0x40, 0x40, 0x40), 1, Qt::DashLine));
+    m_driftCursor->setPen(QPen(palette::cursor(), 1, Qt::DashLine));
     preparePlot(m_drift, QStringLiteral("cluster_centre_drift"));
     return m_drift;
 }

@@ -1,5 +1,7 @@
 #include "cluster_projection_plot.h"
 
+#include "common/palette.h"
+
 #include "pca.h"
 #include "plot/plot_setup.h"
 #include "routing_plot_style.h"
@@ -36,7 +38,7 @@ ClusterProjectionPlot::ClusterProjectionPlot(QWidget *parent)
     m_message = new QCPItemText(this);
     m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_message->position->setCoords(0.5, 0.5);
-    m_message->setColor(QColor(0x80, 0x80, 0x80));
+    m_message->setColor(palette::reference());
     m_message->setVisible(false);
     setToolTip(QStringLiteral("Each line is one cluster's centre over the recorded steps, "
                               "projected onto the two directions along which the centres of "

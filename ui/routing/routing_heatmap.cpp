@@ -1,5 +1,7 @@
 #include "routing_heatmap.h"
 
+#include "common/palette.h"
+
 #include "plot/plot_setup.h"
 #include "routing_plot_style.h"
 
@@ -59,7 +61,7 @@ RoutingHeatmap::RoutingHeatmap(QWidget *parent)
     m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
 
     // Unrecorded cells are transparent: this grey shows through them.
-    axisRect()->setBackground(QBrush(QColor(0xe6, 0xe6, 0xe6)));
+    axisRect()->setBackground(QBrush(palette::noData()));
     xAxis->setLabel(QStringLiteral("Expert"));
     yAxis->setLabel(QStringLiteral("Layer"));
     for (QCPAxis *axis : {xAxis, yAxis}) {
@@ -222,7 +224,7 @@ void RoutingHeatmap::addMarks()
         auto *item = new QCPItemText(this);
         item->setText(text);
         item->setFont(xAxis->tickLabelFont());
-        item->setColor(ofIdentity ? identityColour() : QColor(0x50, 0x50, 0x50));
+        item->setColor(ofIdentity ? identityColour() : palette::mutedText());
         item->setPadding(QMargins(0, 0, 0, 3));
         place(item, 0.5 * (first + last), 0.0, Qt::AlignBottom);
     };

@@ -1,5 +1,7 @@
 #include "routing_plot_style.h"
 
+#include "common/palette.h"
+
 #include <QLabel>
 #include <QStackedWidget>
 #include <QVBoxLayout>
@@ -25,13 +27,8 @@ QCPColorGradient viridisGradient()
 
 QColor seriesColour(int index, int count)
 {
-    static const std::array<QColor, 10> tableau
-        = {QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b), QColor(0xe1, 0x57, 0x59),
-           QColor(0x76, 0xb7, 0xb2), QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
-           QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7), QColor(0x9c, 0x75, 0x5f),
-           QColor(0xba, 0xb0, 0xac)};
-    if (count <= int(tableau.size()))
-        return tableau[std::size_t(index) % tableau.size()];
+    if (count <= palette::kSeriesCount)
+        return palette::series(index);
     // Stop short of viridis' pale yellow end, which vanishes on white.
     const double t = 0.9 * double(index) / double(std::max(count - 1, 1));
     return QColor(viridisGradient().color(t, QCPRange(0, 1)));
@@ -40,17 +37,17 @@ QColor seriesColour(int index, int count)
 QColor probeColour(const std::string &probe)
 {
     if (probe == "train")
-        return QColor(0x6b, 0x6b, 0x6b);
+        return palette::reference();
     if (probe == "general")
-        return QColor(0x4e, 0x79, 0xa7);
+        return palette::series(0);
     if (probe == "downstream")
-        return QColor(0xf2, 0x8e, 0x2b);
-    return QColor(0xb0, 0x7a, 0xa1);
+        return palette::series(1);
+    return palette::series(6);
 }
 
 QColor identityColour()
 {
-    return QColor(0xc2, 0x3b, 0x22);
+    return palette::identity();
 }
 
 void stylePlot(QCustomPlot *plot)
@@ -66,15 +63,15 @@ void stylePlot(QCustomPlot *plot)
     for (QCPAxis *axis : plot->axisRect()->axes()) {
         axis->setLabelFont(labelFont);
         axis->setTickLabelFont(tickFont);
-        axis->grid()->setPen(QPen(QColor(0xe3, 0xe3, 0xe3), 1));
+        axis->grid()->setPen(QPen(palette::grid(), 1));
         axis->grid()->setSubGridVisible(false);
-        axis->setBasePen(QPen(QColor(0x70, 0x70, 0x70)));
-        axis->setTickPen(QPen(QColor(0x70, 0x70, 0x70)));
-        axis->setSubTickPen(QPen(QColor(0x90, 0x90, 0x90)));
+        axis->setBasePen(QPen(palette::axis()));
+        axis->setTickPen(QPen(palette::axis()));
+        axis->setSubTickPen(QPen(palette::subTick()));
     }
     plot->legend->setFont(tickFont);
-    plot->legend->setBrush(QColor(255, 255, 255, 220));
-    plot->legend->setBorderPen(QPen(QColor(0xc8, 0xc8, 0xc8)));
+    plot->legend->setBrush(palette::legendFill());
+    plot->legend->setBorderPen(QPen(palette::legendBorder()));
     plot->legend->setIconSize(18, 10);
     // Legend items clip to a box exactly one text line high, which cuts descenders with some
     // fonts: pad every item, including those of plottables added later.

@@ -1,5 +1,7 @@
 #include "routing_view.h"
 
+#include "common/palette.h"
+
 #include "common/refresh_when_visible.h"
 #include "plot/plot_setup.h"
 #include "routing_heatmap.h"
@@ -160,7 +162,7 @@ QCustomPlot *RoutingView::buildIdentityTrend()
     m_trend->xAxis->setLabel(QStringLiteral("Step"));
     m_trend->yAxis->setLabel(QStringLiteral("Identity mass"));
     m_trendCursor = new QCPItemStraightLine(m_trend);
-    m_trendCursor->setPen(QPen(QColor(0x40, 0x40, 0x40), 1, Qt::DashLine));
+    m_trendCursor->setPen(QPen(palette::cursor(), 1, Qt::DashLine));
     placeLegendBelow(m_trend, 4);
     preparePlot(m_trend, QStringLiteral("identity_mass_over_steps"));
     return m_trend;

@@ -89,7 +89,7 @@ CurvesView::CurvesView(const services::RunSession *session, QWidget *parent)
     auto *hint = new QLabel(QStringLiteral("Drag or scroll on a plot to pan or zoom the steps; "
                                            "double-click to show everything again."));
     hint->setWordWrap(true);
-    hint->setStyleSheet(QStringLiteral("color: #5a5a5a;"));
+    hint->setStyleSheet(palette::textStyle(palette::mutedText()));
     auto *side = new QVBoxLayout;
     side->addWidget(m_logScale);
     side->addSpacing(8);

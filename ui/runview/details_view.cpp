@@ -1,5 +1,7 @@
 #include "runview/details_view.h"
 
+#include "common/palette.h"
+
 #include "common/error_box.h"
 #include "common/table_export.h"
 #include "run_session.h"
@@ -309,7 +311,7 @@ void DetailsView::fillEnvironment()
             tip = q(r.datasetHashesJson);
         auto *value = textItem(rows[i].second, tip);
         if (rows[i].first.startsWith(QLatin1String("Error")))
-            value->setForeground(QColor(0xb0, 0x20, 0x20));
+            value->setForeground(palette::error());
         m_environment->setItem(i, 1, value);
     }
     m_environment->resizeRowsToContents();

@@ -36,7 +36,7 @@ ForgettingView::ForgettingView(const services::RunSession *session, QWidget *par
     auto *zero = new QCPItemStraightLine(m_plot);
     zero->point1->setCoords(0, 0);
     zero->point2->setCoords(1, 0);
-    zero->setPen(QPen(QColor(0x90, 0x90, 0x90), 1.0, Qt::DashLine));
+    zero->setPen(QPen(palette::reference(), 1.0, Qt::DashLine));
     zero->setSelectable(false);
 
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { resetRanges(); });
@@ -50,13 +50,14 @@ ForgettingView::ForgettingView(const services::RunSession *session, QWidget *par
         "evaluations during training, on a fixed subset of the test items (noisier); the "
         "diamond is the final evaluation on the full test set. The bold line averages the "
         "general choice tasks. Bits-per-byte tasks use the right axis, where higher is worse."));
-    m_caption->setStyleSheet(QStringLiteral("color: #5a5a5a;"));
+    m_caption->setStyleSheet(palette::textStyle(palette::mutedText()));
 
     m_empty->setObjectName(QStringLiteral("forgettingEmpty"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
     m_empty->setMargin(24);
-    m_empty->setStyleSheet(QStringLiteral("color: #5a5a5a; font-size: 11pt;"));
+    m_empty->setStyleSheet(palette::textStyle(palette::mutedText())
+                           + QStringLiteral(" font-size: 11pt;"));
 
     auto *plotPage = new QWidget;
     auto *plotLayout = new QVBoxLayout(plotPage);

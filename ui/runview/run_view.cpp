@@ -1,5 +1,7 @@
 #include "runview/run_view.h"
 
+#include "common/palette.h"
+
 #include "common/status_style.h"
 #include "routing/cluster_drift_view.h"
 #include "routing/routing_view.h"
@@ -38,7 +40,8 @@ RunView::RunView(services::MetricStream *stream, QWidget *parent)
     m_placeholder->setObjectName(QStringLiteral("runViewPlaceholder"));
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
-    m_placeholder->setStyleSheet(QStringLiteral("color: #5a5a5a; font-size: 11pt;"));
+    m_placeholder->setStyleSheet(palette::textStyle(palette::mutedText())
+                                 + QStringLiteral(" font-size: 11pt;"));
 
     m_name->setObjectName(QStringLiteral("runName"));
     QFont nameFont = m_name->font();

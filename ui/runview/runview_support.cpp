@@ -1,5 +1,7 @@
 #include "runview/runview_support.h"
 
+#include "common/palette.h"
+
 #include "plot/qcustomplot_include.h"
 
 #include <algorithm>
@@ -25,10 +27,10 @@ void stylePlot(QCustomPlot *plot, const QString &title, const QString &xLabel,
     for (QCPAxis *axis : {plot->xAxis, plot->yAxis, plot->yAxis2}) {
         axis->setTickLabelFont(tickFont);
         axis->setLabelFont(plot->font());
-        axis->setBasePen(QPen(QColor(0x60, 0x60, 0x60)));
-        axis->setTickPen(QPen(QColor(0x60, 0x60, 0x60)));
-        axis->setSubTickPen(QPen(QColor(0x80, 0x80, 0x80)));
-        axis->grid()->setPen(QPen(QColor(0xe4, 0xe4, 0xe4), 0, Qt::SolidLine));
+        axis->setBasePen(QPen(palette::axis()));
+        axis->setTickPen(QPen(palette::axis()));
+        axis->setSubTickPen(QPen(palette::subTick()));
+        axis->grid()->setPen(QPen(palette::grid(), 0, Qt::SolidLine));
     }
     plot->xAxis->setLabel(xLabel);
     plot->yAxis->setLabel(yLabel);
@@ -82,7 +84,7 @@ QCPItemText *addCentredText(QCustomPlot *plot)
     text->position->setCoords(0.5, 0.5);
     text->setPositionAlignment(Qt::AlignCenter);
     text->setTextAlignment(Qt::AlignCenter);
-    text->setColor(QColor(0x70, 0x70, 0x70));
+    text->setColor(palette::mutedText());
     text->setVisible(false);
     return text;
 }

@@ -78,7 +78,7 @@ ScoresView::ScoresView(const services::RunSession *session, QWidget *parent)
                                           "squares on a dotted line for the probe subset, a "
                                           "diamond for the full test set"));
     auto *markers = new QLabel(QStringLiteral("● probe subset   ◆ final, full test set"));
-    markers->setStyleSheet(QStringLiteral("color: #5a5a5a;"));
+    markers->setStyleSheet(palette::textStyle(palette::mutedText()));
     markers->setToolTip(QStringLiteral("Probe evaluations during training use a fixed subset of "
                                        "each task's test items (noisier); the final evaluation "
                                        "uses the full test set."));
