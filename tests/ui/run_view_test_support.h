@@ -5,10 +5,14 @@
 #include "fixture_store.h"
 #include "plot/qcustomplot_include.h"
 #include "run_catalog.h"
+#include "run_session.h"
+#include "test_artifacts.h"
 
 #include <QList>
 #include <QPointF>
 #include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
 #include <QWidget>
 
 #include <cstdint>
@@ -77,6 +81,43 @@ inline void replotAll(QWidget *root)
 {
     for (auto *plot : root->findChildren<QCustomPlot *>())
         plot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+// The fixture database (fixture_store.h) written into `dir`, with a catalog reading it.
+struct FixtureCatalog
+{
+    explicit FixtureCatalog(const QTemporaryDir &dir)
+        : path(dir.filePath(QStringLiteral("runs.sqlite")))
+        , runs(writeFixtureStore(path.toStdString()))
+        , catalog(path)
+    {}
+    std::int64_t id(const std::string &name) const { return fixtureId(runs, name); }
+    // The run's detail as the catalog reads it (see loadDetail).
+    services::RunDetailPtr detail(const std::string &name, int maxPoints = 2000)
+    {
+        return loadDetail(catalog, id(name), maxPoints);
+    }
+
+    QString path;
+    std::vector<FixtureRun> runs;
+    services::RunCatalog catalog;
+};
+
+// A `View` of the run in `detail`, shown at 1366x640 and drawn, its picture kept as `fileName`
+// (test_artifacts.h). False when the window was not exposed or the picture not saved.
+template<typename View>
+bool grabView(const services::RunDetailPtr &detail, const QTemporaryDir &dir,
+              const QString &fileName)
+{
+    services::RunSession session(nullptr);
+    View view(&session);
+    view.resize(1366, 640);
+    session.setDetail(detail);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view))
+        return false;
+    replotAll(&view);
+    return view.grab().save(artifactPath(dir, fileName));
 }
 
 } // namespace slim::testing

@@ -30,24 +30,18 @@ class TestClusterDriftView : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    std::vector<testing::FixtureRun> m_runs;
-    std::unique_ptr<RunCatalog> m_catalog;
+    std::unique_ptr<testing::FixtureCatalog> m_fixture;
 
-    RunDetailPtr slimDetail()
-    {
-        return testing::loadDetail(*m_catalog, testing::fixtureId(m_runs, "slim fixture"));
-    }
+    RunDetailPtr slimDetail() { return m_fixture->detail("slim fixture"); }
     static QSlider *slider(QWidget *view) { return view->findChild<QSlider *>("stepSlider"); }
 
 private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
-        const QString db = m_dir.filePath(QStringLiteral("runs.sqlite"));
-        m_runs = testing::writeFixtureStore(db.toStdString());
-        m_catalog = std::make_unique<RunCatalog>(db);
+        m_fixture = std::make_unique<testing::FixtureCatalog>(m_dir);
     }
-    void cleanupTestCase() { m_catalog.reset(); }
+    void cleanupTestCase() { m_fixture.reset(); }
 
     void largeClusterRun()
     {
@@ -243,15 +237,7 @@ private Q_SLOTS:
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RunSession session(nullptr);
-        ClusterDriftView clusters(&session);
-        clusters.resize(1366, 640);
-        session.setDetail(detail);
-        clusters.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&clusters));
-        replotAll(&clusters);
-        QVERIFY(
-            clusters.grab().save(testing::artifactPath(m_dir, QStringLiteral("cluster_view.png"))));
+        QVERIFY(testing::grabView<ClusterDriftView>(detail, m_dir, QStringLiteral("cluster_view.png")));
     }
 };
 

@@ -28,21 +28,16 @@ class TestCurvesView : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    std::vector<testing::FixtureRun> m_runs;
-    std::unique_ptr<services::RunCatalog> m_catalog;
-
-    std::int64_t idOf(const std::string &name) const { return testing::fixtureId(m_runs, name); }
+    std::unique_ptr<testing::FixtureCatalog> m_fixture;
 
 private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        const QString db = m_dir.filePath(QStringLiteral("runs.sqlite"));
-        m_runs = testing::writeFixtureStore(db.toStdString());
-        m_catalog = std::make_unique<services::RunCatalog>(db);
+        m_fixture = std::make_unique<testing::FixtureCatalog>(m_dir);
     }
-    void cleanupTestCase() { m_catalog.reset(); }
+    void cleanupTestCase() { m_fixture.reset(); }
 
     // Scores in percent, downstream and general tasks apart (downstream shown first), probe
     // points by step, the final evaluation apart; the base model's scores only on demand.
@@ -50,7 +45,7 @@ private Q_SLOTS:
     {
         services::RunSession session(nullptr);
         CurvesView curves(&session);
-        session.setDetail(testing::loadDetail(*m_catalog, idOf("slim fixture")));
+        session.setDetail(m_fixture->detail("slim fixture"));
         QVERIFY(session.hasDetail());
         auto *scores = curves.scores();
         QCOMPARE(scores->shownTasks(), ScoresView::Tasks::Downstream);
@@ -87,7 +82,7 @@ private Q_SLOTS:
 
         // The page the user picks stays when the scores change.
         scores->showTasks(ScoresView::Tasks::General);
-        session.setDetail(testing::loadDetail(*m_catalog, idOf("lora fixture")));
+        session.setDetail(m_fixture->detail("lora fixture"));
         QCOMPARE(scores->shownTasks(), ScoresView::Tasks::General);
     }
 
@@ -95,7 +90,7 @@ private Q_SLOTS:
     {
         services::MetricStream stream;
         RunView view(&stream);
-        const auto detail = testing::loadDetail(*m_catalog, idOf("slim fixture"), 20);
+        const auto detail = m_fixture->detail("slim fixture", 20);
         QVERIFY(detail);
         const auto &buckets = detail->series.at("loss/lm");
         QVERIFY(buckets.size() <= 20 && buckets.front().count > 1);

@@ -60,11 +60,9 @@ class TestRoutingView : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    std::vector<testing::FixtureRun> m_runs;
-    std::unique_ptr<RunCatalog> m_catalog;
+    std::unique_ptr<testing::FixtureCatalog> m_fixture;
 
-    RunDetailPtr load(std::int64_t runId) { return testing::loadDetail(*m_catalog, runId); }
-    RunDetailPtr slimDetail() { return load(m_runs[0].id); }
+    RunDetailPtr slimDetail() { return m_fixture->detail("slim fixture"); }
 
     static QSlider *slider(QWidget *view) { return view->findChild<QSlider *>("stepSlider"); }
     static QCPColorMap *colorMap(RoutingView &view)
@@ -117,11 +115,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
-        const QString db = m_dir.filePath(QStringLiteral("runs.sqlite"));
-        m_runs = testing::writeFixtureStore(db.toStdString());
-        m_catalog = std::make_unique<RunCatalog>(db);
+        m_fixture = std::make_unique<testing::FixtureCatalog>(m_dir);
     }
-    void cleanupTestCase() { m_catalog.reset(); }
+    void cleanupTestCase() { m_fixture.reset(); }
 
     void heatmapShowsRecordedWeightsOfLastStep()
     {
@@ -271,7 +267,7 @@ private Q_SLOTS:
 
     void runWithoutRouterShowsEmptyState()
     {
-        const auto detail = load(m_runs[1].id); // "lora fixture"
+        const auto detail = m_fixture->detail("lora fixture");
         QVERIFY(detail);
         RunSession session(nullptr);
         RoutingView routing(&session);
@@ -371,15 +367,7 @@ private Q_SLOTS:
     {
         const auto detail = slimDetail();
         QVERIFY(detail);
-        RunSession session(nullptr);
-        RoutingView routing(&session);
-        routing.resize(1366, 640);
-        session.setDetail(detail);
-        routing.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&routing));
-        replotAll(&routing);
-        QVERIFY(
-            routing.grab().save(testing::artifactPath(m_dir, QStringLiteral("routing_view.png"))));
+        QVERIFY(testing::grabView<RoutingView>(detail, m_dir, QStringLiteral("routing_view.png")));
     }
 };
 
