@@ -180,7 +180,8 @@ std::vector<Finding> comparabilityFindings(const std::vector<ComparedScores> &ru
     if (bases.size() > 1) {
         out.push_back({FindingKind::BaseModel, "",
                        "Runs start from different base models ("
-                           + grouped(withBase, [](const Facts &f) { return f.baseModel; })
+                           + grouped(withBase,
+                                     [](const Facts &f) { return f.baseModel.substr(0, 12); })
                            + "); their scores and forgetting are not comparable."});
     }
 

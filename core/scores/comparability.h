@@ -8,7 +8,7 @@
 // mode; then, among runs with the same mode, the prompt template, the number of shots, the
 // number of items and the task version (which carries the items' hash). Per run: the general
 // suite (forgetting averages different tasks), the base model, and the hash of each dataset
-// both runs name.
+// both runs name. Hashes are named by their first 12 characters.
 
 #include "scores/run_scores.h"
 
