@@ -1,5 +1,6 @@
 #pragma once
-// The parsed form of a chat template (jinja_parser.cpp builds it, jinja_render.cpp runs it).
+// The parsed form of a chat template (jinja_statement_parser.cpp builds it, the
+// jinja_render_*.cpp files run it).
 
 #include "jinja_value.h"
 
