@@ -78,7 +78,10 @@ int cmdPresets(const GlobalOptions &g);
 int cmdSchema();
 int cmdRuns(const GlobalOptions &g, const RunsArgs &a);
 int cmdShow(const GlobalOptions &g, const std::string &run);
-int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs);
+// `format`: "text" (the comparison, or JSON with --json), or "md" / "csv" / "latex" (the
+// methods x tasks table over seeds).
+int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs,
+               const std::string &format);
 int cmdExport(const GlobalOptions &g, const ExportArgs &a);
 
 struct ExportAdapterArgs

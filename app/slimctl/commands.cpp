@@ -149,9 +149,14 @@ int runSlimctl(int argc, char **argv)
     show->add_option("run", runArg, "Run id or uuid prefix")->required();
 
     std::vector<std::string> compareRuns;
+    std::string compareFormat = "text";
     auto *compare = app.add_subcommand("compare", "Runs side by side: downstream, general, "
                                                   "forgetting");
     compare->add_option("runs", compareRuns, "Run ids")->required();
+    compare->add_option("--format", compareFormat,
+                        "text (default), or the methods x tasks table over seeds as md, csv "
+                        "or latex")
+        ->check(CLI::IsMember({"text", "md", "csv", "latex"}));
 
     ExportArgs exportArgs;
     auto *exportCmd = app.add_subcommand("export", "A run's records as CSV");
@@ -251,7 +256,7 @@ int runSlimctl(int argc, char **argv)
         if (show->parsed())
             return cmdShow(g, runArg);
         if (compare->parsed())
-            return cmdCompare(g, compareRuns);
+            return cmdCompare(g, compareRuns, compareFormat);
         if (exportCmd->parsed())
             return cmdExport(g, exportArgs);
         if (importCmd->parsed())

@@ -5,6 +5,7 @@
 #include "recorder/checkpoint_retention.h"
 #include "command_args.h"
 #include "run_table.h"
+#include "scores/results_table.h"
 
 #include "train/memory_estimate.h"
 
@@ -153,14 +154,18 @@ int cmdShow(const GlobalOptions &g, const std::string &runArg)
     return 0;
 }
 
-int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs)
+int cmdCompare(const GlobalOptions &g, const std::vector<std::string> &runs,
+               const std::string &format)
 {
     auto paths = jobs::WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     std::vector<std::int64_t> ids;
     for (const auto &r : runs)
         ids.push_back(resolveRunId(db, r));
-    printComparison(db, ids, g.json, std::cout);
+    if (const auto table = scores::tableFormatFromName(format))
+        printResultsTable(db, ids, *table, std::cout);
+    else
+        printComparison(db, ids, g.json, std::cout);
     return 0;
 }
 

@@ -62,8 +62,11 @@ void printSeedGroups(const nlohmann::json &groups, std::ostream &out)
     out << buf;
     for (const auto &g : groups) {
         std::string seeds;
-        for (const auto &seed : g["seeds"])
-            seeds += (seeds.empty() ? "" : ",") + std::to_string(seed.get<std::int64_t>());
+        for (const auto &seed : g["seeds"]) {
+            if (!seeds.empty())
+                seeds += ',';
+            seeds += std::to_string(seed.get<std::int64_t>());
+        }
         std::snprintf(buf, sizeof buf, "%-14s %-12s %16s %16s %16s\n",
                       g["method"].get<std::string>().substr(0, 14).c_str(),
                       seeds.substr(0, 12).c_str(), spreadCell(g["downstream_avg"]).c_str(),
@@ -182,6 +185,19 @@ nlohmann::json comparisonJson(store::RunStore &db, const std::vector<std::int64_
                                       {"tasks", tasks}});
     }
     return out;
+}
+
+void printResultsTable(store::RunStore &db, const std::vector<std::int64_t> &runIds,
+                       scores::TableFormat format, std::ostream &out)
+{
+    std::vector<scores::TableRun> runs;
+    for (auto id : runIds) {
+        auto run = db.getRun(id);
+        if (!run)
+            throw std::invalid_argument("no run with id " + std::to_string(id));
+        runs.push_back({*run, scores::readRunScores(db, id, true)});
+    }
+    scores::writeResultsTable(scores::resultsTable(runs), format, out);
 }
 
 void printComparison(store::RunStore &db, const std::vector<std::int64_t> &runIds, bool json,

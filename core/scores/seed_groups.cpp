@@ -30,7 +30,7 @@ SeededRun seededRun(const store::RunRecord &record, const RunScores &scores)
 {
     SeededRun run;
     run.id = record.id;
-    run.name = record.name;
+    run.label = runLabel(record);
     run.method = record.method;
     run.specJson = record.specJson;
     run.seed = record.seed.value_or(0);

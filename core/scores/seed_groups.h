@@ -26,7 +26,7 @@ Spread spreadOf(const std::vector<double> &values);
 struct SeededRun
 {
     std::int64_t id = 0;
-    std::string name;
+    std::string label; // runLabel of the record
     std::string method;
     std::string specJson = "{}";
     std::int64_t seed = 0;

@@ -2,6 +2,7 @@
 // forgetting, which base score matches, a run's summary and trade-off, the Pareto front, seeds
 // and the comparability findings. The window, slimctl and the recorder only format these.
 #include "scores/comparability.h"
+#include "scores/results_table.h"
 #include "scores/seed_groups.h"
 
 #include <QtTest>
@@ -10,6 +11,7 @@
 #include <algorithm>
 
 #include <cmath>
+#include <sstream>
 
 using namespace slim;
 using namespace slim::scores;
@@ -215,9 +217,9 @@ private Q_SLOTS:
             SeededRun r;
             r.id = id;
             r.method = "slim";
-            r.name = "slim s" + std::to_string(seed);
+            r.label = "slim s" + std::to_string(seed);
             r.seed = seed;
-            r.specJson = nlohmann::json({{"name", r.name}, {"seed", seed}, {"method", "slim"},
+            r.specJson = nlohmann::json({{"name", r.label}, {"seed", seed}, {"method", "slim"},
                                          {"schedule", {{"lr", lr}}}})
                              .dump();
             r.summary.downstream = down;
@@ -233,6 +235,60 @@ private Q_SLOTS:
         QCOMPARE(groups[0].tasks.at("names").n, 3);
         QCOMPARE(groups[1].downstream.n, 1);
         QCOMPARE(groups[0].general.n, 0);
+    }
+
+    void resultsTableOverSeeds()
+    {
+        // Two seeds of SLIM and one LoRA run; the second seed scores 2 points more everywhere.
+        auto runOf = [](std::int64_t id, const std::string &method, std::int64_t seed,
+                        double shift) {
+            TableRun r;
+            r.record.id = id;
+            r.record.method = method;
+            r.record.name = method + " s" + std::to_string(seed);
+            r.record.seed = seed;
+            r.record.specJson = nlohmann::json({{"method", method}, {"seed", seed},
+                                                {"name", r.record.name}})
+                                    .dump();
+            r.scores = everyKind();
+            for (auto &e : r.scores.evals)
+                if (e.metric == "acc" || e.metric == "exact_match")
+                    e.value += shift;
+            return r;
+        };
+        const auto table = resultsTable(
+            {runOf(1, "slim", 1, 0), runOf(2, "slim", 2, 0.02), runOf(3, "lora", 1, -0.1)});
+        QCOMPARE(table.rows.size(), size_t(2));
+        QCOMPARE(table.rows[0].label, std::string("slim"));
+        QCOMPARE(table.rows[0].seeds, (std::vector<std::int64_t>{1, 2}));
+        QCOMPARE(table.columns.size(), size_t(6)); // downstream tasks first, then general
+        QCOMPARE(table.columns[0].task, std::string("name_gender"));
+        QVERIFY(table.columns[2].bitsPerByte && table.columns[2].general);
+
+        std::ostringstream md;
+        writeResultsTable(table, TableFormat::Markdown, md);
+        const auto text = md.str();
+        for (const char *line :
+             {"| method | name_gender | reversal | brown (bits/byte) | capitals | continents | "
+              "recall | downstream avg | general avg | forgetting |",
+              "| base model | - | - | 2.500 | 90.0 | 70.0 | 50.0 | - | - | - |",
+              "| slim | 81.0 ± 1.4 | 31.0 ± 1.4 | 3.000 ± 0.000 | 61.0 ± 1.4 | 51.0 ± 1.4 | "
+              "41.0 ± 1.4 | 56.0 ± 1.4 | 51.0 ± 1.4 | 19.0 ± 1.4 |",
+              "| lora | 70.0 | 20.0 | 3.000 | 50.0 | 40.0 | 30.0 | 45.0 | 40.0 | 30.0 |"})
+            QVERIFY2(text.find(line) != std::string::npos, (std::string(line) + "\n" + text).c_str());
+
+        std::ostringstream csv;
+        writeResultsTable(table, TableFormat::Csv, csv);
+        QVERIFY(csv.str().rfind("method,seeds,name_gender,name_gender sd,name_gender n,", 0) == 0);
+        QVERIFY2(csv.str().find("\nlora,1,0.7,,1,") != std::string::npos, csv.str().c_str());
+
+        std::ostringstream latex;
+        writeResultsTable(table, TableFormat::Latex, latex);
+        QVERIFY(latex.str().rfind("\\begin{tabular}{lrrrrrrrrr}", 0) == 0);
+        QVERIFY(latex.str().find("name\\_gender") != std::string::npos);
+        QVERIFY(latex.str().find("slim & 81.0 $\\pm$ 1.4 & ") != std::string::npos);
+        QCOMPARE(tableFormatFromName("latex"), std::optional<TableFormat>(TableFormat::Latex));
+        QVERIFY(!tableFormatFromName("tex"));
     }
 
     void comparabilityNamesEachDifference()

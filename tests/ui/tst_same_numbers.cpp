@@ -5,7 +5,7 @@
 //   - the runs table (stored summary, RunTableModel's text),
 //   - the run and compare views' scores (services::primaryScores / tradeoff of the detail
 //     RunCatalog loads) and the compare view's warnings,
-//   - `slimctl compare --json` and its text table
+//   - `slimctl compare --json`, its text table and its methods x tasks table (--format md)
 // must agree number for number. The rules themselves are pinned in tests/scores.
 #include "compare/compare_warnings.h"
 #include "run_catalog.h"
@@ -81,6 +81,7 @@ std::int64_t recordRun(store::RunStore &db, const std::string &name, double shif
     store::RunRecord run;
     run.name = name;
     run.method = "slim";
+    run.specJson = nlohmann::json({{"method", "slim"}, {"schedule", {{"lr", 1e-4 + shift}}}}).dump();
     const auto id = db.createRun(run);
     store::RunRecorder recorder(db, id);
     recorder.started();
@@ -199,6 +200,12 @@ private Q_SLOTS:
         const auto table = QString::fromUtf8(
             slimctl({QStringLiteral("compare"), QString::number(m_ids[0]),
                      QString::number(m_ids[1])}));
+        // And the methods x tasks table (one seed each: the values themselves).
+        const auto paperTable = QString::fromUtf8(
+            slimctl({QStringLiteral("compare"), QStringLiteral("--format"), QStringLiteral("md"),
+                     QString::number(m_ids[0]), QString::number(m_ids[1])}));
+        QVERIFY(paperTable.contains(QStringLiteral("| first |"))
+                && paperTable.contains(QStringLiteral("| second |")));
         for (int row = 0; row < 2; ++row) {
             for (int column : {ui::RunTableModel::DownstreamColumn,
                                ui::RunTableModel::GeneralColumn,
@@ -206,6 +213,8 @@ private Q_SLOTS:
                 const auto text = model.index(row, column).data().toString();
                 QVERIFY(!text.isEmpty());
                 QVERIFY2(table.contains(text), qPrintable(text + QStringLiteral(" in\n") + table));
+                QVERIFY2(paperTable.contains(text),
+                         qPrintable(text + QStringLiteral(" in\n") + paperTable));
             }
         }
     }

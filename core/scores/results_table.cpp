@@ -1,0 +1,243 @@
+#include "scores/results_table.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <ostream>
+#include <set>
+
+namespace slim::scores {
+
+namespace {
+
+std::optional<Spread> spreadOrNone(const Spread &s)
+{
+    return s.n > 0 ? std::optional<Spread>(s) : std::nullopt;
+}
+
+Spread single(double value)
+{
+    return spreadOf({value});
+}
+
+} // namespace
+
+ResultsTable resultsTable(const std::vector<TableRun> &runs)
+{
+    ResultsTable table;
+    std::map<std::pair<bool, std::string>, ResultsColumn> columns; // (general, task)
+    std::map<std::string, double> baseValues;
+    std::vector<SeededRun> seeded;
+    std::map<std::string, int> methodCount;
+    for (const auto &run : runs) {
+        for (const auto &task : primaryScores(run.scores)) {
+            const bool general = task.kind == store::TaskKind::General;
+            columns[{general, task.task}] = {task.task, general, !isFractionScore(task.metric)};
+            const auto *p = task.finalPoint();
+            if (p && p->base && !baseValues.count(task.task))
+                baseValues[task.task] = *p->base;
+        }
+        seeded.push_back(seededRun(run.record, run.scores));
+    }
+    for (const auto &[key, column] : columns)
+        table.columns.push_back(column);
+
+    const auto groups = groupBySeed(seeded);
+    for (const auto &g : groups)
+        ++methodCount[g.method];
+    for (const auto &g : groups) {
+        ResultsRow row;
+        row.label = g.method;
+        if (methodCount[g.method] > 1) {
+            for (const auto &run : seeded) {
+                if (run.id == g.runIds.front())
+                    row.label = run.label;
+            }
+        }
+        row.seeds = g.seeds;
+        for (const auto &column : table.columns) {
+            auto it = g.tasks.find(column.task);
+            row.cells.push_back(it == g.tasks.end() ? std::nullopt : spreadOrNone(it->second));
+        }
+        row.downstream = spreadOrNone(g.downstream);
+        row.general = spreadOrNone(g.general);
+        row.forgetting = spreadOrNone(g.forgetting);
+        table.rows.push_back(std::move(row));
+    }
+    if (!baseValues.empty()) {
+        ResultsRow base;
+        base.label = "base model";
+        for (const auto &column : table.columns) {
+            auto it = baseValues.find(column.task);
+            base.cells.push_back(it == baseValues.end() ? std::nullopt
+                                                        : std::optional(single(it->second)));
+        }
+        table.base = std::move(base);
+    }
+    return table;
+}
+
+std::optional<TableFormat> tableFormatFromName(std::string_view name)
+{
+    if (name == "md")
+        return TableFormat::Markdown;
+    if (name == "csv")
+        return TableFormat::Csv;
+    if (name == "latex")
+        return TableFormat::Latex;
+    return std::nullopt;
+}
+
+namespace {
+
+// "61.2 ± 1.3" (LaTeX: "61.2 $\pm$ 1.3"), bits per byte with three decimals, "-" when absent.
+std::string cellText(const std::optional<Spread> &s, bool bitsPerByte, const char *plusMinus)
+{
+    if (!s)
+        return "-";
+    const double scale = bitsPerByte ? 1.0 : 100.0;
+    const int decimals = bitsPerByte ? 3 : 1;
+    char buf[64];
+    if (std::isfinite(s->sd))
+        std::snprintf(buf, sizeof buf, "%.*f %s %.*f", decimals, scale * s->mean, plusMinus,
+                      decimals, scale * s->sd);
+    else
+        std::snprintf(buf, sizeof buf, "%.*f", decimals, scale * s->mean);
+    return buf;
+}
+
+std::string csvNumber(double v)
+{
+    if (!std::isfinite(v))
+        return "";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+std::string csvQuoted(const std::string &text)
+{
+    if (text.find_first_of(",\"\n") == std::string::npos)
+        return text;
+    std::string out = "\"";
+    for (char c : text)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string latexEscaped(const std::string &text)
+{
+    std::string out;
+    for (char c : text) {
+        if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$')
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+struct Header
+{
+    std::string name;
+    bool bitsPerByte = false;
+};
+
+// The columns after the label: tasks, then the averages and forgetting.
+std::vector<Header> headers(const ResultsTable &table)
+{
+    std::vector<Header> out;
+    for (const auto &c : table.columns)
+        out.push_back({c.task + (c.bitsPerByte ? " (bits/byte)" : ""), c.bitsPerByte});
+    out.push_back({"downstream avg", false});
+    out.push_back({"general avg", false});
+    out.push_back({"forgetting", false});
+    return out;
+}
+
+std::vector<std::optional<Spread>> values(const ResultsRow &row)
+{
+    auto out = row.cells;
+    out.push_back(row.downstream);
+    out.push_back(row.general);
+    out.push_back(row.forgetting);
+    return out;
+}
+
+void writeCsv(const ResultsTable &table, std::ostream &out)
+{
+    out << "method,seeds";
+    for (const auto &h : headers(table))
+        out << "," << csvQuoted(h.name) << "," << csvQuoted(h.name + " sd") << ","
+            << csvQuoted(h.name + " n");
+    out << "\n";
+    auto line = [&](const ResultsRow &row) {
+        std::string seeds;
+        for (auto s : row.seeds) {
+            if (!seeds.empty())
+                seeds += ' ';
+            seeds += std::to_string(s);
+        }
+        out << csvQuoted(row.label) << "," << seeds;
+        for (const auto &v : values(row)) {
+            if (v)
+                out << "," << csvNumber(v->mean) << "," << csvNumber(v->sd) << "," << v->n;
+            else
+                out << ",,,";
+        }
+        out << "\n";
+    };
+    if (table.base)
+        line(*table.base);
+    for (const auto &row : table.rows)
+        line(row);
+}
+
+void writeMarkdownOrLatex(const ResultsTable &table, bool latex, std::ostream &out)
+{
+    const auto hs = headers(table);
+    const char *sep = latex ? " & " : " | ";
+    const char *plusMinus = latex ? "$\\pm$" : "±";
+    auto text = [&](const std::string &s) { return latex ? latexEscaped(s) : s; };
+    if (latex) {
+        out << "\\begin{tabular}{l" << std::string(hs.size(), 'r') << "}\n\\toprule\n";
+        out << "method";
+    } else {
+        out << "| method";
+    }
+    for (const auto &h : hs)
+        out << sep << text(h.name);
+    out << (latex ? " \\\\\n\\midrule\n" : " |\n|---");
+    if (!latex) {
+        for (std::size_t i = 0; i < hs.size(); ++i)
+            out << "|---:";
+        out << "|\n";
+    }
+    auto line = [&](const ResultsRow &row) {
+        out << (latex ? "" : "| ") << text(row.label);
+        const auto vs = values(row);
+        for (std::size_t i = 0; i < hs.size(); ++i)
+            out << sep << cellText(vs[i], hs[i].bitsPerByte, plusMinus);
+        out << (latex ? " \\\\\n" : " |\n");
+    };
+    if (table.base)
+        line(*table.base);
+    for (const auto &row : table.rows)
+        line(row);
+    if (latex)
+        out << "\\bottomrule\n\\end{tabular}\n";
+    else
+        out << "\nScores in %, mean ± standard deviation over seeds (one seed: its value); "
+               "bits per byte: lower is better; forgetting in points (positive = forgot).\n";
+}
+
+} // namespace
+
+void writeResultsTable(const ResultsTable &table, TableFormat format, std::ostream &out)
+{
+    if (format == TableFormat::Csv)
+        writeCsv(table, out);
+    else
+        writeMarkdownOrLatex(table, format == TableFormat::Latex, out);
+}
+
+} // namespace slim::scores

@@ -1,0 +1,54 @@
+#pragma once
+// The methods x tasks table people paste into a paper: one row per configuration (runs that
+// differ only in seed, seed_groups.h) with each task's final primary score, the downstream and
+// general averages and forgetting as mean ± sd over seeds, under a row of the base model's
+// scores. Built here once; written as Markdown, CSV or LaTeX by `slimctl compare --format`.
+
+#include "scores/seed_groups.h"
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slim::scores {
+
+struct ResultsColumn
+{
+    std::string task;
+    bool general = false;
+    bool bitsPerByte = false; // a value in bits per byte, else a fraction shown in percent
+};
+
+struct ResultsRow
+{
+    std::string label; // the method ("slim"), or the first run's label when methods repeat
+    std::vector<std::int64_t> seeds;
+    std::vector<std::optional<Spread>> cells; // per column; nullopt = not scored
+    std::optional<Spread> downstream, general, forgetting;
+};
+
+struct ResultsTable
+{
+    std::vector<ResultsColumn> columns; // downstream tasks, then general tasks, by name
+    std::optional<ResultsRow> base;     // the base model's scores (no averages but its own)
+    std::vector<ResultsRow> rows;       // configurations, in the order of their first run
+};
+
+// One compared run: its record and the scores readRunScores gives (final evaluations).
+struct TableRun
+{
+    store::RunRecord record;
+    RunScores scores;
+};
+ResultsTable resultsTable(const std::vector<TableRun> &runs);
+
+enum class TableFormat { Markdown, Csv, Latex };
+// "md", "csv", "latex"; nullopt otherwise.
+std::optional<TableFormat> tableFormatFromName(std::string_view name);
+// Percent with one decimal ("61.2 ± 1.3"; "61.2" for one seed), bits per byte with three;
+// "-" where a row has no value. CSV gives mean, sd and n in columns of their own.
+void writeResultsTable(const ResultsTable &table, TableFormat format, std::ostream &out);
+
+} // namespace slim::scores
