@@ -7,6 +7,7 @@
 //     RunCatalog loads) and the compare view's warnings,
 //   - `slimctl compare --json`, its text table and its methods x tasks table (--format md)
 // must agree number for number. The rules themselves are pinned in tests/scores.
+#include "compare/compare_view.h"
 #include "compare/compare_warnings.h"
 #include "run_catalog.h"
 #include "run_scores.h"
@@ -206,6 +207,19 @@ private Q_SLOTS:
                      QString::number(m_ids[0]), QString::number(m_ids[1])}));
         QVERIFY(paperTable.contains(QStringLiteral("| first |"))
                 && paperTable.contains(QStringLiteral("| second |")));
+        // The compare view exports the same table, byte for byte, in every format.
+        ui::CompareView compare;
+        compare.setRuns({details[0], details[1]});
+        QCOMPARE(compare.resultsTable(scores::TableFormat::Markdown), paperTable);
+        for (const auto &[format, name] :
+             {std::pair {scores::TableFormat::Csv, QStringLiteral("csv")},
+              std::pair {scores::TableFormat::Latex, QStringLiteral("latex")}}) {
+            QCOMPARE(compare.resultsTable(format),
+                     QString::fromUtf8(slimctl({QStringLiteral("compare"),
+                                                QStringLiteral("--format"), name,
+                                                QString::number(m_ids[0]),
+                                                QString::number(m_ids[1])})));
+        }
         for (int row = 0; row < 2; ++row) {
             for (int column : {ui::RunTableModel::DownstreamColumn,
                                ui::RunTableModel::GeneralColumn,

@@ -4,6 +4,7 @@
 #include "compare/compare_warnings.h"
 #include "compare/config_diff.h"
 #include "compare/curves_panel.h"
+#include "compare/results_table_export.h"
 #include "compare/tradeoff_plot.h"
 
 #include <QFrame>
@@ -12,6 +13,7 @@
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -60,11 +62,21 @@ CompareView::CompareView(QWidget *parent)
     m_tabs->addTab(m_curves, QStringLiteral("Curves"));
     m_tabs->addTab(m_configDiff, QStringLiteral("Config diff"));
 
+    auto *exportTable = new QToolButton(this);
+    exportTable->setObjectName(QStringLiteral("exportResultsTable"));
+    exportTable->setText(QStringLiteral("Export table…"));
+    exportTable->setToolTip(QStringLiteral("The methods x tasks table (mean ± sd over seeds) as "
+                                           "Markdown, CSV or LaTeX, as slimctl compare --format"));
+    connect(exportTable, &QToolButton::clicked, this, [this] { exportResultsTable(this, m_runs); });
+    auto *runsRow = new QHBoxLayout;
+    runsRow->addWidget(m_runsLine, 1);
+    runsRow->addWidget(exportTable);
+
     auto *content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->addWidget(m_banner);
-    contentLayout->addWidget(m_runsLine);
+    contentLayout->addLayout(runsRow);
     contentLayout->addWidget(m_tabs, 1);
 
     m_stack->addWidget(empty);
@@ -75,6 +87,11 @@ CompareView::CompareView(QWidget *parent)
 
     connect(m_tradeoff, &TradeoffPlot::runActivated, this, &CompareView::runActivated);
     refresh();
+}
+
+QString CompareView::resultsTable(scores::TableFormat format) const
+{
+    return resultsTableText(m_runs, format);
 }
 
 void CompareView::setRuns(const QList<services::RunDetailPtr> &details)

@@ -1,14 +1,17 @@
 #pragma once
 // Compare: several runs side by side. A trade-off plot of forgetting against downstream score
 // (base model at x = 0, Pareto front, click a point to open its run), overlaid curves of one
-// metric, a config diff of two runs, and a banner when the runs' scores are not comparable
-// (different scoring modes, general suites or base models).
+// metric, a config diff of two runs, a banner when the runs' scores are not comparable
+// (core/scores' findings), and "Export table…": the methods x tasks table over seeds as
+// Markdown, CSV or LaTeX.
 //
 // The owner loads each run's detail (RunCatalog::requestDetail) and hands them in, at once or
 // as they arrive; runs are shown ordered by id, so colours do not depend on load order.
 // GUI thread only; the view keeps shared references to the details.
 
 #include "compare/compared_run.h"
+
+#include "scores/results_table.h"
 
 #include <QList>
 #include <QStringList>
@@ -43,6 +46,8 @@ public:
 
     // The banner's sentences (empty when hidden).
     QStringList warnings() const { return m_warnings; }
+    // The methods x tasks table over seeds of the shown runs (what "Export table" saves).
+    QString resultsTable(scores::TableFormat format) const;
 
     TradeoffPlot *tradeoffPlot() const { return m_tradeoff; }
     CurvesPanel *curvesPanel() const { return m_curves; }
