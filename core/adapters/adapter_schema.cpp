@@ -60,8 +60,9 @@ std::vector<FieldSpec> buildSpecs()
         field("top_p", T::Number, 0.8, 1e-6, 1.0,
               "MixLoRA-Dy: smallest set of experts whose probability reaches p.", {"mixlora-dy"}),
         field("aux_loss_coef", T::Number, 0.0, 0.0, 1e3,
-              "Weight of the Mixtral load-balancing loss (MixLoRA: 0.001; off for SLIM).",
-              kMixtures),
+              "Weight of the Mixtral load-balancing loss (MixLoRA: 0.001; off for SLIM). Not "
+              "LoRAMoE: its dense router selects every expert, so this loss is a constant.",
+              {"slim", "mixlora", "mixlora-dy", "mola"}),
         field("attention_lora_rank", T::Integer, 0, 0, 65536,
               "Plain LoRA rank on q/k/v/o beside the MLP mixture; 0 = none (SLIM default: the "
               "paper's ablation shows attention LoRA adds forgetting).",

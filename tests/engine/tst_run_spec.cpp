@@ -62,6 +62,11 @@ private Q_SLOTS:
     {
         auto errors = validateRunSpec({{"adapter", {{"method", "lora"}, {"drop_rate", 0.3}}}});
         QVERIFY(hasError(errors, "adapter.drop_rate", "does not apply to method lora"));
+        // A setting that would do nothing is refused, not ignored: LoRAMoE's dense router
+        // selects every expert, so the load-balancing loss has no gradient there.
+        QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "loramoe"},
+                                                       {"aux_loss_coef", 0.01}}}}),
+                         "adapter.aux_loss_coef", "does not apply to method loramoe"));
         QVERIFY(hasError(validateRunSpec({{"name", "x"}}), "adapter.method", "missing"));
         QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "slim"}}},
                                           {"schedule", {{"batch_size", 10}, {"grad_accum", 3}}}}),
