@@ -280,6 +280,43 @@ private Q_SLOTS:
         QVERIFY(ui::flattenSpec("{not json").contains(QStringLiteral("(spec)")));
     }
 
+    void seedsOfOneConfigurationShowTheirSpread()
+    {
+        // A second seed of the SLIM run, 10 points better downstream and forgetting 2 points
+        // more: one group of two, its mean ± sd drawn beside the two runs' own markers.
+        auto seed2 = variant(m_slim, 1001, "slim fixture seed 2");
+        for (auto &e : seed2->data.evals)
+            e.value += e.kind == store::TaskKind::Downstream ? 0.10 : -0.02;
+        CompareView view;
+        view.setRuns({m_slim, seed2, m_lora});
+        auto *plot = view.tradeoffPlot();
+        QCOMPARE(plot->seedGroupGraphs().size(), size_t(1)); // LoRA is a group of one
+        auto *mean = plot->seedGroupGraphs().front();
+        QCOMPARE(mean->dataCount(), 1);
+        QVERIFY(near(mean->data()->at(0)->key, 6.0));   // forgetting 5 and 7 points
+        QVERIFY(near(mean->data()->at(0)->value, 85.0)); // downstream 80 and 90 percent
+        QVERIFY(mean->name().contains(QStringLiteral("2 seeds")));
+        QVERIFY(plot->finalGraph(seed2->record.id)); // each seed keeps its own marker
+        int bars = 0;
+        for (int i = 0; i < plot->plot()->plottableCount(); ++i) {
+            if (auto *b = qobject_cast<QCPErrorBars *>(plot->plot()->plottable(i))) {
+                ++bars;
+                // sd of {5, 7} and of {80, 90}: sqrt(2) and 5 sqrt(2).
+                const double expected = b->errorType() == QCPErrorBars::etKeyError
+                                            ? std::sqrt(2.0)
+                                            : 5 * std::sqrt(2.0);
+                QVERIFY(near(b->data()->at(0).errorPlus, expected));
+            }
+        }
+        QCOMPARE(bars, 2);
+        view.resize(1100, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        plot->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(view.grab().save(
+            testing::artifactPath(m_dir, QStringLiteral("compare_seed_spread.png"))));
+    }
+
     void warnsWhenScoringModesDiffer()
     {
         CompareView view;

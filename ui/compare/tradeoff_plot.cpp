@@ -5,6 +5,8 @@
 #include "plot/qcustomplot_include.h"
 #include "run_scores.h"
 
+#include "scores/seed_groups.h"
+
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -118,6 +120,7 @@ void TradeoffPlot::rebuild()
     m_plot->clearItems();
     m_points.clear();
     m_finals.clear();
+    m_seedGroups.clear();
 
     // Drawn first so the markers sit on top of it.
     m_frontLine = m_plot->addGraph();
@@ -171,6 +174,7 @@ void TradeoffPlot::rebuild()
             trail->removeFromLegend();
         }
     }
+    drawSeedSpread();
     // The legend lists the runs first and the front last.
     m_frontLine->removeFromLegend();
     m_frontLine->addToLegend();
@@ -207,6 +211,41 @@ void TradeoffPlot::rebuild()
     drawFront();
     resetRanges();
     m_plot->replot();
+}
+
+void TradeoffPlot::drawSeedSpread()
+{
+    std::vector<scores::SeededRun> seeded;
+    for (const auto &run : m_runs)
+        seeded.push_back(scores::seededRun(run.detail->record, services::runScoresOf(*run.detail)));
+    for (const auto &group : scores::groupBySeed(seeded)) {
+        if (group.downstream.n < 2 || group.forgetting.n < 2)
+            continue;
+        QColor colour = palette::emphasis();
+        for (const auto &run : m_runs) {
+            if (run.detail->record.id == group.runIds.front())
+                colour = run.colour;
+        }
+        auto *mean = m_plot->addGraph();
+        mean->setName(QStringLiteral("%1: mean ± sd over %2 seeds")
+                          .arg(QString::fromStdString(group.method))
+                          .arg(group.forgetting.n));
+        mean->setLineStyle(QCPGraph::lsNone);
+        mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QPen(colour, 2.4),
+                                              Qt::NoBrush, 16));
+        mean->addData(100 * group.forgetting.mean, 100 * group.downstream.mean);
+        for (const auto &[type, sd] :
+             {std::pair {QCPErrorBars::etKeyError, group.forgetting.sd},
+              std::pair {QCPErrorBars::etValueError, group.downstream.sd}}) {
+            auto *bars = new QCPErrorBars(m_plot->xAxis, m_plot->yAxis);
+            bars->setDataPlottable(mean);
+            bars->setErrorType(type);
+            bars->setData(QVector<double> {100 * sd});
+            bars->setPen(QPen(colour, 1.6));
+            bars->removeFromLegend();
+        }
+        m_seedGroups.push_back(mean);
+    }
 }
 
 void TradeoffPlot::drawFront()

@@ -2,7 +2,9 @@
 // The forgetting-versus-downstream scatter of the compared runs: each run's probe evaluations
 // as a thin trail in step order, its final evaluation as a big labelled marker, the base model
 // as the line x = 0, and the Pareto front (downstream up, forgetting down) as a staircase with
-// its points ringed. Clicking a point activates its run. GUI thread only.
+// its points ringed. Runs that differ only in seed (core/scores' seed groups) also get their
+// mean final point as a cross with ±1 sd bars on both axes, each seed's own marker still shown.
+// Clicking a point activates its run. GUI thread only.
 //
 // Units: x is forgetting in percentage points (100 * mean(base - run) over the general choice
 // tasks), y the mean downstream score in percent, both from services::tradeoff.
@@ -43,6 +45,8 @@ public:
     QCustomPlot *plot() const { return m_plot; }
     QCPGraph *finalGraph(std::int64_t runId) const;
     QCPGraph *frontGraph() const { return m_frontMarks; }
+    // One graph per seed group of two or more runs: its mean final point (error bars attached).
+    const std::vector<QCPGraph *> &seedGroupGraphs() const { return m_seedGroups; }
 
 Q_SIGNALS:
     // A point was clicked: open its run.
@@ -61,6 +65,7 @@ private:
 
     void rebuild();
     void drawFront();
+    void drawSeedSpread();
     void resetRanges();
     const Point *pointAt(const QPoint &pixel) const;
     QString toolTip(const Point &p) const;
@@ -75,6 +80,7 @@ private:
     std::vector<std::pair<std::int64_t, QCPGraph *>> m_finals;
     QCPGraph *m_frontLine = nullptr;
     QCPGraph *m_frontMarks = nullptr;
+    std::vector<QCPGraph *> m_seedGroups;
     QPoint m_pressPos;
 };
 
