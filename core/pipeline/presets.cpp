@@ -1,5 +1,7 @@
 // Presets of the run spec: the paper's protocol (slim-method.md §3-4) for each method, as is
-// for real LLMs ("paper-") and scaled to the built-in benchmark model ("builtin-").
+// for real LLMs ("paper-") and scaled to the built-in benchmark model ("builtin-"), and the
+// paper's ablations of SLIM ("<prefix>slim-no-identity", "-no-yielding", "-no-merging",
+// "-no-l1").
 #include "run_spec.h"
 
 #include <stdexcept>
@@ -56,6 +58,25 @@ RunSpec builtinPreset(AdapterMethod method)
     return s;
 }
 
+// The paper's ablations of SLIM (its ablation table): each removes one part and keeps the rest.
+struct Ablation
+{
+    const char *suffix;
+    void (*apply)(AdapterConfig &);
+};
+constexpr Ablation kSlimAblations[] = {
+    // Without identity experts there is nothing to yield to either.
+    {"no-identity", [](AdapterConfig &a) { a.num_identity_experts = 0; a.weight_yielding = false; }},
+    {"no-yielding", [](AdapterConfig &a) { a.weight_yielding = false; }},
+    {"no-merging", [](AdapterConfig &a) { a.merge = "off"; }},
+    {"no-l1", [](AdapterConfig &a) { a.l1_lambda = 0; }},
+};
+
+RunSpec presetOf(const std::string &prefix, AdapterMethod method)
+{
+    return prefix == "builtin-" ? builtinPreset(method) : paperPreset(method);
+}
+
 } // namespace
 
 std::vector<std::string> presetNames()
@@ -64,17 +85,27 @@ std::vector<std::string> presetNames()
     for (const char *prefix : {"builtin-", "paper-"}) {
         for (auto m : allMethods())
             names.push_back(prefix + methodName(m));
+        for (const auto &ablation : kSlimAblations)
+            names.push_back(std::string(prefix) + "slim-" + ablation.suffix);
     }
     return names;
 }
 
 RunSpec preset(const std::string &name)
 {
-    for (auto m : allMethods()) {
-        if (name == "builtin-" + methodName(m))
-            return builtinPreset(m);
-        if (name == "paper-" + methodName(m))
-            return paperPreset(m);
+    for (const std::string prefix : {"builtin-", "paper-"}) {
+        for (auto m : allMethods()) {
+            if (name == prefix + methodName(m))
+                return presetOf(prefix, m);
+        }
+        for (const auto &ablation : kSlimAblations) {
+            if (name != prefix + "slim-" + ablation.suffix)
+                continue;
+            auto spec = presetOf(prefix, AdapterMethod::Slim);
+            ablation.apply(spec.adapter);
+            spec.name = name;
+            return spec;
+        }
     }
     throw std::invalid_argument("unknown preset '" + name + "' (see slimctl presets)");
 }

@@ -3,6 +3,9 @@
 
 #include <QtTest>
 
+#include <map>
+#include <set>
+
 using namespace slim::engine;
 
 namespace {
@@ -79,7 +82,7 @@ private Q_SLOTS:
 
     void everyPresetIsValidAndRoundTrips()
     {
-        QCOMPARE(presetNames().size(), size_t(16));
+        QCOMPARE(presetNames().size(), size_t(24)); // 2 x (8 methods + 4 SLIM ablations)
         for (const auto &name : presetNames()) {
             auto spec = preset(name);
             auto json = spec.toJson();
@@ -91,6 +94,35 @@ private Q_SLOTS:
         QCOMPARE(preset("paper-slim").adapter.num_identity_experts, int64_t(2));
         QCOMPARE(preset("paper-slim").schedule.lr, 2e-4);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, preset("builtin-magic"));
+    }
+
+    void ablationsRemoveOnePartOfSlim()
+    {
+        // Each ablation differs from SLIM's preset in exactly its part (and its name).
+        const std::map<std::string, std::set<std::string>> changed = {
+            {"no-identity", {"num_identity_experts", "weight_yielding"}},
+            {"no-yielding", {"weight_yielding"}},
+            {"no-merging", {"merge"}},
+            {"no-l1", {"l1_lambda"}},
+        };
+        for (const std::string prefix : {"builtin-", "paper-"}) {
+            const auto slim = preset(prefix + "slim").toJson();
+            for (const auto &[suffix, fields] : changed) {
+                const auto name = prefix + "slim-" + suffix;
+                auto ablation = preset(name).toJson();
+                QCOMPARE(ablation["name"].get<std::string>(), name);
+                std::set<std::string> differing;
+                for (auto &[key, value] : slim["adapter"].items())
+                    if (ablation["adapter"][key] != value)
+                        differing.insert(key);
+                QVERIFY2(differing == fields, name.c_str());
+                ablation["name"] = slim["name"];
+                ablation["adapter"] = slim["adapter"];
+                QCOMPARE(ablation.dump(), slim.dump()); // nothing else changed
+            }
+        }
+        QCOMPARE(preset("builtin-slim-no-l1").adapter.l1_lambda, 0.0);
+        QCOMPARE(preset("builtin-slim-no-merging").adapter.merge, std::string("off"));
     }
 
     void schemaDescribesEveryField()
