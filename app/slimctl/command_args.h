@@ -48,6 +48,18 @@ struct DemoArgs
     int64_t pretrainSteps = 0;        // > 0 overrides the base model's steps
 };
 
+struct BenchmarkArgs
+{
+    std::vector<std::string> methods; // empty = all eight
+    int64_t seeds = 3;
+    bool noAblations = false;
+    int64_t steps = 0;         // > 0 overrides the presets' steps
+    int64_t pretrainSteps = 0; // > 0 overrides the base model's steps
+    std::string model;         // a base model folder instead of the built-in one
+    std::string format = "md"; // the table: md, csv or latex
+    bool tableOnly = false;    // print the table of what is recorded, run nothing
+};
+
 struct RunsArgs
 {
     std::string text, method, status, tag;
@@ -73,6 +85,9 @@ int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a);
 int cmdTrain(const GlobalOptions &g, const TrainArgs &a);
 int cmdResume(const GlobalOptions &g, const std::string &run);
 int cmdDemo(const GlobalOptions &g, const DemoArgs &a);
+// Runs what the benchmark plan (jobs::benchmarkPlan) has not finished: recorded successes are
+// kept, interrupted or failed runs resume, the rest are queued and run; prints the table.
+int cmdBenchmark(const GlobalOptions &g, const BenchmarkArgs &a);
 int cmdEval(const GlobalOptions &g, const EvalArgs &a);
 int cmdPresets(const GlobalOptions &g);
 int cmdSchema();

@@ -129,6 +129,23 @@ int runSlimctl(int argc, char **argv)
     demoCmd->add_option("--steps", demo.steps, "Override fine-tuning steps");
     demoCmd->add_option("--pretrain-steps", demo.pretrainSteps, "Override pretraining steps");
 
+    BenchmarkArgs bench;
+    auto *benchCmd = app.add_subcommand(
+        "benchmark", "Every method and SLIM's ablations over seeds on the built-in benchmark; "
+                     "resumable (run it again after an interruption); prints the methods x "
+                     "tasks table");
+    benchCmd->add_option("--methods", bench.methods, "Subset of methods");
+    benchCmd->add_option("--seeds", bench.seeds, "Seeds per configuration (default 3)")
+        ->check(CLI::Range(1, 1000));
+    benchCmd->add_flag("--no-ablations", bench.noAblations, "Leave SLIM's ablations out");
+    benchCmd->add_option("--steps", bench.steps, "Override fine-tuning steps");
+    benchCmd->add_option("--pretrain-steps", bench.pretrainSteps, "Override pretraining steps");
+    benchCmd->add_option("--model", bench.model, "Base model folder instead of the built-in one");
+    benchCmd->add_option("--format", bench.format, "The table: md (default), csv or latex")
+        ->check(CLI::IsMember({"md", "csv", "latex"}));
+    benchCmd->add_flag("--table", bench.tableOnly,
+                       "Print the table of the runs recorded so far; run nothing");
+
     EvalArgs eval;
     auto *evalCmd = app.add_subcommand("eval", "Score a model (and adapter) on built-in tasks");
     addModelOptions(evalCmd, eval.model);
@@ -249,6 +266,8 @@ int runSlimctl(int argc, char **argv)
             return cmdResume(g, runArg);
         if (demoCmd->parsed())
             return cmdDemo(g, demo);
+        if (benchCmd->parsed())
+            return cmdBenchmark(g, bench);
         if (evalCmd->parsed())
             return cmdEval(g, eval);
         if (runsCmd->parsed())

@@ -1,5 +1,5 @@
-// slimctl pretrain / train / resume / demo: every run is queued and executed through slim_jobs,
-// exactly as the window's jobs are.
+// slimctl pretrain / train / resume / demo / benchmark: every run is queued and executed through
+// slim_jobs, exactly as the window's jobs are.
 #include "cli_context.h"
 #include "command_args.h"
 #include "progress_printer.h"
@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace slim::cli {
 
@@ -164,6 +165,92 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
     printComparison(db, runIds, g.json, std::cout);
     std::cerr << "demo finished in " << minutes << " min\n";
     return runIds.size() == plan.size() ? 0 : 1;
+}
+
+namespace {
+
+// The latest recorded benchmark run called `name`, if any.
+std::optional<store::RunSummary> recordedBenchmarkRun(store::RunStore &db, const std::string &name)
+{
+    store::RunFilter filter;
+    filter.tag = "benchmark";
+    for (const auto &run : db.listRuns(filter)) { // newest first
+        if (run.name == name)
+            return run;
+    }
+    return std::nullopt;
+}
+
+std::string nameOf(const jobs::RunRequest &request)
+{
+    return nlohmann::json::parse(request.specJson).value("name", std::string());
+}
+
+} // namespace
+
+int cmdBenchmark(const GlobalOptions &g, const BenchmarkArgs &a)
+{
+    const auto paths = WorkbenchPaths::resolve(g.database);
+    store::RunStore db(paths.database.string());
+    db.markInterruptedRuns();
+    const auto plan = jobs::benchmarkPlan({a.methods, a.seeds, !a.noAblations, a.steps, a.model});
+    const auto format = *scores::tableFormatFromName(a.format);
+    std::vector<std::int64_t> done;
+    if (a.tableOnly) {
+        for (const auto &request : plan) {
+            const auto run = recordedBenchmarkRun(db, nameOf(request));
+            if (run && run->status == store::RunStatus::Succeeded)
+                done.push_back(run->id);
+        }
+        std::cerr << done.size() << " of " << plan.size() << " benchmark runs finished\n";
+        printResultsTable(db, done, format, std::cout);
+        return 0;
+    }
+    auto stop = installInterruptHandler();
+    if (a.model.empty() && !jobs::baseModelReady(paths.builtin_model)) {
+        auto outcome = buildBaseModel(g, paths, db, paths.builtin_model, a.pretrainSteps, stop);
+        if (outcome.status != RunStatus::Succeeded)
+            return exitCode(outcome);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    int executed = 0;
+    bool allSucceeded = true;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        const auto name = nameOf(plan[i]);
+        const auto run = recordedBenchmarkRun(db, name);
+        if (run && run->status == store::RunStatus::Succeeded) {
+            std::cerr << "== " << name << " (run " << run->id << "): already finished\n";
+            done.push_back(run->id);
+            continue;
+        }
+        // An interrupted, failed or cancelled run continues from its last checkpoint; a run
+        // recorded but never started starts.
+        const bool resume = run && run->status != store::RunStatus::Queued;
+        const auto runId = run ? run->id : jobs::queueRun(db, plan[i]);
+        std::cerr << "\n== benchmark " << i + 1 << " of " << plan.size() << ": " << name
+                  << " (run " << runId << (resume ? ", resumed" : "") << ")";
+        if (executed > 0) {
+            const double perRun = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                                                - started).count()
+                                  / executed;
+            std::cerr << ", ETA " << int(perRun * double(plan.size() - i) / 60.0 + 0.5)
+                      << " min";
+        }
+        std::cerr << " ==\n";
+        const auto outcome = execute(g, paths, db, runId, resume, stop);
+        ++executed;
+        if (outcome.status == RunStatus::Cancelled) {
+            std::cerr << "interrupted: run slimctl benchmark again to continue\n";
+            printResultsTable(db, done, format, std::cout);
+            return exitCode(outcome);
+        }
+        if (outcome.status == RunStatus::Succeeded)
+            done.push_back(runId);
+        else
+            allSucceeded = false;
+    }
+    printResultsTable(db, done, format, std::cout);
+    return allSucceeded ? 0 : 1;
 }
 
 } // namespace slim::cli

@@ -169,20 +169,62 @@ void cancelQueuedRun(store::RunStore &db, std::int64_t runId, const std::string 
         db.setStatus(runId, store::RunStatus::Cancelled, message);
 }
 
+namespace {
+
+std::vector<std::string> methodsOrAll(const std::vector<std::string> &methods)
+{
+    if (!methods.empty())
+        return methods;
+    std::vector<std::string> names;
+    for (auto m : engine::allMethods())
+        names.push_back(engine::methodName(m));
+    return names;
+}
+
+// The built-in preset "builtin-<suffix>" named `name`, with the overrides given.
+RunRequest presetRequest(const std::string &suffix, const std::string &name,
+                         std::int64_t steps, std::optional<std::int64_t> seed,
+                         const std::string &baseModel, const std::string &tag)
+{
+    auto spec = nlohmann::json::parse(presetSpecText("builtin-" + suffix));
+    spec["name"] = name;
+    if (steps > 0)
+        spec["schedule"]["steps"] = steps;
+    if (seed)
+        spec["seed"] = *seed;
+    if (!baseModel.empty())
+        spec["base_model"] = fs::absolute(baseModel).lexically_normal().string();
+    return {normalisedSpecText(spec.dump()), {tag}, std::nullopt};
+}
+
+} // namespace
+
 std::vector<RunRequest> demoPlan(const std::vector<std::string> &methods, std::int64_t steps)
 {
-    std::vector<std::string> names = methods;
-    if (names.empty()) {
-        for (auto m : engine::allMethods())
-            names.push_back(engine::methodName(m));
+    std::vector<RunRequest> plan;
+    for (const auto &method : methodsOrAll(methods))
+        plan.push_back(presetRequest(method, "demo " + method, steps, std::nullopt, {}, "demo"));
+    return plan;
+}
+
+std::vector<RunRequest> benchmarkPlan(const BenchmarkOptions &options)
+{
+    if (options.seeds < 1)
+        throw std::invalid_argument("seeds: " + std::to_string(options.seeds)
+                                    + " is less than 1");
+    auto suffixes = methodsOrAll(options.methods);
+    if (options.ablations) {
+        for (const auto &name : presetNames()) {
+            if (name.rfind("builtin-slim-", 0) == 0)
+                suffixes.push_back(name.substr(std::string("builtin-").size()));
+        }
     }
     std::vector<RunRequest> plan;
-    for (const auto &method : names) {
-        auto spec = nlohmann::json::parse(presetSpecText("builtin-" + method));
-        spec["name"] = "demo " + method;
-        if (steps > 0)
-            spec["schedule"]["steps"] = steps;
-        plan.push_back({normalisedSpecText(spec.dump()), {"demo"}, std::nullopt});
+    for (const auto &suffix : suffixes) {
+        for (std::int64_t seed = 1; seed <= options.seeds; ++seed)
+            plan.push_back(presetRequest(suffix,
+                                         "benchmark " + suffix + " seed " + std::to_string(seed),
+                                         options.steps, seed, options.baseModel, "benchmark"));
     }
     return plan;
 }

@@ -68,6 +68,21 @@ void cancelQueuedRun(store::RunStore &db, std::int64_t runId, const std::string 
 std::vector<RunRequest> demoPlan(const std::vector<std::string> &methods = {},
                                  std::int64_t steps = 0);
 
+// The benchmark: every method (or `methods`) and, with `ablations`, SLIM's four ablation presets
+// ("slim-no-identity", ...), each with `seeds` seeds (1, 2, ...; recorded with the run), from
+// their built-in presets; named "benchmark <preset suffix> seed <s>" and tagged "benchmark".
+// `steps` > 0 overrides the presets' steps; a non-empty `baseModel` folder replaces the built-in
+// base model. Throws std::invalid_argument for an unknown method or seeds < 1.
+struct BenchmarkOptions
+{
+    std::vector<std::string> methods; // empty = every method
+    std::int64_t seeds = 3;
+    bool ablations = true;
+    std::int64_t steps = 0;
+    std::string baseModel;
+};
+std::vector<RunRequest> benchmarkPlan(const BenchmarkOptions &options);
+
 // --- execution (blocking; on the calling thread) -----------------------------------------------
 // LibTorch's intra-op threads = the machine's cores (its default here is 1). OpenMP keeps the
 // setting per thread, so executeRun calls it on the job's thread too.

@@ -256,6 +256,49 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("no run with id 999"));
     }
+
+    void benchmarkRunsSeedsResumesAndTabulates()
+    {
+        const auto mainDb = m_db;
+        m_db = m_dir.path() + "/benchmark.sqlite"; // its own database
+        const QStringList plan {"benchmark", "--methods", "lora", "--seeds", "2",
+                                "--no-ablations", "--steps", "4", "--model", m_model};
+        auto r = slimctl(plan + QStringList {"--format", "csv"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("\nlora,1 2,"), qPrintable(r.out)); // one row over both seeds
+        {
+            RunStore db(m_db.toStdString());
+            RunFilter filter;
+            filter.tag = "benchmark";
+            auto runs = db.listRuns(filter);
+            QCOMPARE(runs.size(), size_t(2));
+            std::set<std::int64_t> seeds;
+            for (const auto &run : runs) {
+                QCOMPARE(run.status, RunStatus::Succeeded);
+                seeds.insert(*db.getRun(run.id)->seed);
+            }
+            QCOMPARE(seeds, (std::set<std::int64_t>{1, 2}));
+            // As if the second run had been interrupted.
+            db.setStatus(runs.front().id, RunStatus::Interrupted, "killed");
+        }
+        // Again: the finished run is kept, the interrupted one resumes, nothing new is queued.
+        r = slimctl(plan);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("already finished") && r.err.contains("resumed"),
+                 qPrintable(r.err));
+        QVERIFY(r.out.contains("| lora | "));
+        {
+            RunStore db(m_db.toStdString());
+            QCOMPARE(db.listRuns().size(), size_t(2));
+        }
+        // The whole plan: 8 methods and SLIM's 4 ablations, 3 seeds each, of which LoRA's first
+        // two seeds are done; its table at any time, without running anything.
+        r = slimctl({"benchmark", "--table", "--model", m_model});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("2 of 36 benchmark runs finished"), qPrintable(r.err));
+        QVERIFY(r.out.contains("| lora | "));
+        m_db = mainDb;
+    }
 };
 
 } // namespace
