@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 
 namespace slim::cli {
@@ -169,16 +170,23 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
 
 namespace {
 
-// The latest recorded benchmark run called `name`, if any.
-std::optional<store::RunSummary> recordedBenchmarkRun(store::RunStore &db, const std::string &name)
+// The latest recorded benchmark run of each name, read once: each plan entry is looked up once,
+// before the loop could add a run of its name.
+std::map<std::string, store::RunSummary> recordedBenchmarkRuns(store::RunStore &db)
 {
     store::RunFilter filter;
     filter.tag = "benchmark";
-    for (const auto &run : db.listRuns(filter)) { // newest first
-        if (run.name == name)
-            return run;
-    }
-    return std::nullopt;
+    std::map<std::string, store::RunSummary> byName;
+    for (const auto &run : db.listRuns(filter)) // newest first: the first of a name is kept
+        byName.emplace(run.name, run);
+    return byName;
+}
+
+std::optional<store::RunSummary> recordedIn(const std::map<std::string, store::RunSummary> &runs,
+                                            const std::string &name)
+{
+    const auto it = runs.find(name);
+    return it == runs.end() ? std::nullopt : std::optional(it->second);
 }
 
 std::string nameOf(const jobs::RunRequest &request)
@@ -195,10 +203,11 @@ int cmdBenchmark(const GlobalOptions &g, const BenchmarkArgs &a)
     db.markInterruptedRuns();
     const auto plan = jobs::benchmarkPlan({a.methods, a.seeds, !a.noAblations, a.steps, a.model});
     const auto format = *scores::tableFormatFromName(a.format);
+    const auto recorded = recordedBenchmarkRuns(db);
     std::vector<std::int64_t> done;
     if (a.tableOnly) {
         for (const auto &request : plan) {
-            const auto run = recordedBenchmarkRun(db, nameOf(request));
+            const auto run = recordedIn(recorded, nameOf(request));
             if (run && run->status == store::RunStatus::Succeeded)
                 done.push_back(run->id);
         }
@@ -217,7 +226,7 @@ int cmdBenchmark(const GlobalOptions &g, const BenchmarkArgs &a)
     bool allSucceeded = true;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const auto name = nameOf(plan[i]);
-        const auto run = recordedBenchmarkRun(db, name);
+        const auto run = recordedIn(recorded, name);
         if (run && run->status == store::RunStatus::Succeeded) {
             std::cerr << "== " << name << " (run " << run->id << "): already finished\n";
             done.push_back(run->id);
