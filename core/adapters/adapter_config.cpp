@@ -33,6 +33,8 @@ void forEachField(Config &c, Visitor &&visit)
     visit("top_k", c.top_k);
     visit("top_p", c.top_p);
     visit("aux_loss_coef", c.aux_loss_coef);
+    visit("blc_weight", c.blc_weight);
+    visit("blc_alpha", c.blc_alpha);
     visit("attention_lora_rank", c.attention_lora_rank);
     visit("num_identity_experts", c.num_identity_experts);
     visit("weight_yielding", c.weight_yielding);
@@ -100,11 +102,15 @@ const std::vector<AdapterMethod> &allMethods()
     return methods;
 }
 
-int64_t AdapterConfig::expertsInLayer(int64_t layer) const
+int64_t AdapterConfig::expertsInLayer(int64_t layer, int64_t numLayers) const
 {
-    if (method == AdapterMethod::Mola && !experts_per_layer.empty())
-        return experts_per_layer.at(size_t(layer));
-    return num_lora_experts;
+    if (method != AdapterMethod::Mola || experts_per_layer.empty())
+        return num_lora_experts;
+    // One entry per group of numLayers / entries consecutive layers (validate() checks that
+    // the entries divide the layers).
+    const auto layersPerEntry = std::max<int64_t>(1, numLayers / int64_t(experts_per_layer.size()));
+    return experts_per_layer.at(size_t(std::min<int64_t>(layer / layersPerEntry,
+                                                         int64_t(experts_per_layer.size()) - 1)));
 }
 
 AdapterConfig AdapterConfig::defaultsFor(AdapterMethod method)
@@ -126,9 +132,13 @@ AdapterConfig AdapterConfig::defaultsFor(AdapterMethod method)
         c.aux_loss_coef = 1e-3;
         c.attention_lora_rank = 16;
         break;
-    case AdapterMethod::Slim:
     case AdapterMethod::LoraMoe:
+        // The LoRAMoE paper's constraint strength and imbalance (beta = delta = 0.1).
+        c.blc_weight = 0.1;
+        c.blc_alpha = 0.1;
+        break;
     case AdapterMethod::Mola:
+    case AdapterMethod::Slim:
         break;
     }
     return c;
@@ -149,15 +159,19 @@ void AdapterConfig::validate(int64_t numLayers) const
     if (!errors.empty())
         throw std::invalid_argument(errors.front().text());
     if (method == AdapterMethod::Mola && !experts_per_layer.empty()
-        && int64_t(experts_per_layer.size()) != numLayers)
+        && (int64_t(experts_per_layer.size()) > numLayers
+            || numLayers % int64_t(experts_per_layer.size()) != 0))
         throw std::invalid_argument("adapter.experts_per_layer: has "
                                     + std::to_string(experts_per_layer.size())
-                                    + " entries, the model has " + std::to_string(numLayers)
-                                    + " layers");
+                                    + " entries, which do not divide the model's "
+                                    + std::to_string(numLayers)
+                                    + " layers into equal groups (give one entry per layer, or "
+                                      "one per group of consecutive layers)");
+
     if (method == AdapterMethod::Slim || method == AdapterMethod::MixLora
         || method == AdapterMethod::Mola) {
         for (int64_t layer = 0; layer < numLayers; ++layer) {
-            const auto experts = expertsInLayer(layer)
+            const auto experts = expertsInLayer(layer, numLayers)
                                  + (method == AdapterMethod::Slim ? num_identity_experts : 0);
             if (top_k > experts)
                 throw std::invalid_argument("adapter.top_k: " + std::to_string(top_k)

@@ -36,10 +36,16 @@ struct AdapterConfig
 
     // Mixtures (SLIM, MixLoRA, MixLoRA-Dy, LoRAMoE, MoLA)
     int64_t num_lora_experts = 8;
-    std::vector<int64_t> experts_per_layer; // MoLA: expert count per layer; empty = uniform
+    // MoLA: expert counts from the lowest layer up, one entry per layer or per equal group of
+    // consecutive layers (MoLA-V "2,4,6,8": each quarter of the layers); empty = uniform.
+    std::vector<int64_t> experts_per_layer;
     int64_t top_k = 2;
     double top_p = 0.8;          // MixLoRA-Dy
     double aux_loss_coef = 0.0;  // Mixtral load-balancing loss
+    // LoRAMoE's localized balancing constraint (its code's names): weight beta of the squared
+    // coefficient of variation of the importance matrix, and its imbalance delta.
+    double blc_weight = 0.0;
+    double blc_alpha = 0.0;
     int64_t attention_lora_rank = 0; // plain LoRA on q/k/v/o beside the MLP mixture; 0 = none
 
     // SLIM (slim-method.md §2)
@@ -66,7 +72,7 @@ struct AdapterConfig
     double scaling() const { return loraScaling(lora_alpha, lora_rank, use_rslora); }
     int64_t numExperts() const { return num_lora_experts + (method == AdapterMethod::Slim
                                                                 ? num_identity_experts : 0); }
-    int64_t expertsInLayer(int64_t layer) const;
+    int64_t expertsInLayer(int64_t layer, int64_t numLayers) const;
 
     // The paper's settings for `method` (rank 128 for LoRA/DoRA, 8 x rank 16 for mixtures, ...).
     static AdapterConfig defaultsFor(AdapterMethod method);

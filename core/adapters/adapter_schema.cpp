@@ -52,8 +52,10 @@ std::vector<FieldSpec> buildSpecs()
         field("num_lora_experts", T::Integer, slim.num_lora_experts, 1, 256,
               "LoRA experts per mixture (paper: 8).", kMixtures),
         field("experts_per_layer", T::IntegerList, nlohmann::json::array(), 1, 256,
-              "MoLA: expert count of each layer, one entry per layer; empty = num_lora_experts "
-              "everywhere.", {"mola"}),
+              "MoLA: expert counts from the lowest layer up, one entry per layer or per equal "
+              "group of consecutive layers; empty = num_lora_experts everywhere. The MoLA presets "
+              "use MoLA-V, the MoLA paper's best allocation: 2, 4, 6, 8 (one entry per quarter).",
+              {"mola"}),
         field("top_k", T::Integer, slim.top_k, 1, 256,
               "Experts chosen per token, weights renormalised over them (paper: 2).",
               {"slim", "mixlora", "mola"}),
@@ -63,6 +65,14 @@ std::vector<FieldSpec> buildSpecs()
               "Weight of the Mixtral load-balancing loss (MixLoRA: 0.001; off for SLIM). Not "
               "LoRAMoE: its dense router selects every expert, so this loss is a constant.",
               {"slim", "mixlora", "mixlora-dy", "mola"}),
+        field("blc_weight", T::Number, 0.1, 0.0, 1e3,
+              "LoRAMoE's localized balancing constraint: weight beta of the squared coefficient "
+              "of variation of the importance matrix (per-sample router mass of each expert, "
+              "scaled by 1 +- blc_alpha by expert group and sample type); 0 = off. LoRAMoE "
+              "paper: 0.1.", {"loramoe"}),
+        field("blc_alpha", T::Number, 0.1, 0.0, 0.99,
+              "LoRAMoE's imbalance delta between its two expert groups (first half: world "
+              "knowledge, second half: downstream tasks). LoRAMoE paper: 0.1.", {"loramoe"}),
         field("attention_lora_rank", T::Integer, 0, 0, 65536,
               "Plain LoRA rank on q/k/v/o beside the MLP mixture; 0 = none (SLIM default: the "
               "paper's ablation shows attention LoRA adds forgetting).",

@@ -163,13 +163,15 @@ void AdapterSetImpl::attachLayer(int64_t index)
             continue;
         }
         ProjectionMixtureOptions o;
-        o.num_experts = m_config.expertsInLayer(index);
+        o.num_experts = m_config.expertsInLayer(index, m_model->numLayers());
         o.rank = m_config.lora_rank;
         o.scaling = m_config.scaling();
         o.dropout = m_config.lora_dropout;
         o.rule = method == AdapterMethod::LoraMoe ? RoutingRule::Dense : RoutingRule::TopK;
         o.top_k = std::min(m_config.top_k, o.num_experts);
         o.aux_loss = m_config.aux_loss_coef > 0;
+        if (method == AdapterMethod::LoraMoe && m_config.blc_weight > 0)
+            o.balance_delta = m_config.blc_alpha;
         auto mixture = std::make_shared<ProjectionMixtureImpl>(*p.linear, o, index, p.name);
         layerModule->register_module(p.name, mixture);
         p.linear->setAdapter(mixture);
@@ -232,8 +234,11 @@ AdapterSetImpl::Regularisation AdapterSetImpl::regularisation()
     r.total = torch::zeros({}, torch::TensorOptions().device(m_model->device()));
     if (m_config.l1_lambda > 0)
         r.total = r.total + m_config.l1_lambda * r.l1;
-    if (m_config.aux_loss_coef > 0)
-        r.total = r.total + m_config.aux_loss_coef * r.aux;
+    // LoRAMoE's aux term is its localized balancing constraint, weighted by blc_weight.
+    const double auxWeight = m_config.method == AdapterMethod::LoraMoe ? m_config.blc_weight
+                                                                       : m_config.aux_loss_coef;
+    if (auxWeight > 0)
+        r.total = r.total + auxWeight * r.aux;
     return r;
 }
 

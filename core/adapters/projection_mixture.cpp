@@ -39,8 +39,17 @@ torch::Tensor ProjectionMixtureImpl::forward(const torch::Tensor &x,
     auto routing = route(router(flat.to(router->weight.scalar_type())), m_options.rule, m_options.top_k,
                          m_options.top_p);
     m_stats.add(routing, valid);
-    m_lastAux = m_options.aux_loss && is_training() ? loadBalancingLoss(routing, valid)
-                                                    : torch::Tensor();
+    m_lastAux = torch::Tensor();
+    if (is_training() && m_options.balance_delta >= 0) {
+        // Every built-in training example is downstream data (type 0): none of it is the
+        // world-knowledge data LoRAMoE's first expert group is kept for.
+        const auto rows = x.dim() == 3 ? x.size(0) : int64_t(1);
+        m_lastAux = localizedBalancingLoss(routing.weights, rows, valid,
+                                           torch::zeros({rows}, torch::kLong),
+                                           m_options.balance_delta);
+    } else if (is_training() && m_options.aux_loss) {
+        m_lastAux = loadBalancingLoss(routing, valid);
+    }
     auto delta = bank->delta(flat, routing.weights);
     auto outShape = x.sizes().vec();
     outShape.back() = base.outFeatures();

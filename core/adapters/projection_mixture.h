@@ -22,6 +22,8 @@ struct ProjectionMixtureOptions
     int64_t top_k = 2;
     double top_p = 1.0;
     bool aux_loss = false;
+    // LoRAMoE's localized balancing constraint instead of the load-balancing loss (> 0: on).
+    double balance_delta = -1.0;
 };
 
 class ProjectionMixtureImpl : public torch::nn::Module, public ProjectionAdapter
@@ -32,7 +34,8 @@ public:
 
     torch::Tensor forward(const torch::Tensor &x, const AdaptableLinearImpl &base) override;
     torch::Tensor l1() const { return bank->l1(); }
-    // Load-balancing loss of the last training forward (undefined if none).
+    // Load-balancing loss (LoRAMoE: its localized balancing constraint) of the last training
+    // forward, unweighted (undefined if none).
     torch::Tensor lastAuxLoss() const { return m_lastAux; }
     RoutingReport takeRoutingReport() { return m_stats.take(); }
     // Folds the experts into `base` at a fixed routing (one weight per expert): exactly what

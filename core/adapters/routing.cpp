@@ -49,6 +49,26 @@ torch::Tensor loadBalancingLoss(const Routing &routing, const torch::Tensor &val
     return double(probs.size(-1)) * (selected.mean(0) * probs.mean(0)).sum();
 }
 
+torch::Tensor localizedBalancingLoss(const torch::Tensor &weights, int64_t rows,
+                                     const torch::Tensor &validMask,
+                                     const torch::Tensor &sampleTypes, double delta)
+{
+    const auto experts = weights.size(-1);
+    auto w = weights.to(torch::kFloat);
+    if (validMask.defined())
+        w = w * validMask.to(torch::kFloat).unsqueeze(-1);
+    auto importance = w.view({rows, -1, experts}).sum(1); // [rows, N]
+    auto knowledgeSample = (sampleTypes.view({rows, 1}) == 1).to(weights.device());
+    auto knowledgeExpert = (torch::arange(experts, weights.device()) < experts / 2).view({1, -1});
+    auto coefficient = torch::where(knowledgeSample == knowledgeExpert,
+                                    torch::full({}, 1.0 + delta, w.options()),
+                                    torch::full({}, 1.0 - delta, w.options()));
+    auto z = (importance * coefficient).flatten();
+    if (z.numel() < 2)
+        return torch::zeros({}, w.options());
+    return z.var() / (z.mean().pow(2) + 1e-10);
+}
+
 RoutingStatsAccumulator::RoutingStatsAccumulator(int64_t layer, std::string site,
                                                  int64_t numExperts, int64_t numIdentityTrailing,
                                                  bool loadFromWeights)

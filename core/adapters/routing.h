@@ -29,6 +29,17 @@ Routing route(const torch::Tensor &logits, RoutingRule rule, int64_t k, double p
 // selected expert i and P_i its mean router probability. validMask: [T] bool or undefined.
 torch::Tensor loadBalancingLoss(const Routing &routing, const torch::Tensor &validMask);
 
+// LoRAMoE's localized balancing constraint, unweighted, as LoRAMoE's code computes it. The
+// importance Q[b][n] is expert n's routing weight summed over the real tokens of sample b
+// (weights: [rows * S, N]; validMask: [rows * S] bool or undefined). Z = Q scaled by
+// 1 + delta where the expert's group (first half of the experts: world knowledge, second half:
+// downstream tasks; with an odd count the middle expert joins the second) matches the sample's
+// type (sampleTypes: [rows], 1 = knowledge, 0 = downstream), else by 1 - delta. Returns var(Z) / (mean(Z)^2 + 1e-10) over all entries
+// (unbiased variance): the squared coefficient of variation.
+torch::Tensor localizedBalancingLoss(const torch::Tensor &weights, int64_t rows,
+                                     const torch::Tensor &validMask,
+                                     const torch::Tensor &sampleTypes, double delta);
+
 
 
 // Accumulates routing statistics on the routing device without host synchronisation; take()

@@ -76,7 +76,7 @@ AdapterShape adapterShape(const LlamaConfig &c, const AdapterConfig &a)
                 if (!attention)
                     s.parameters += a.num_lora_experts * a.lora_rank * (p.in + p.out);
             } else if (a.method != AdapterMethod::Full && targets.matches(layer, p.name)) {
-                const auto n = a.expertsInLayer(layer);
+                const auto n = a.expertsInLayer(layer, c.num_hidden_layers);
                 s.parameters += p.in * n + n * a.lora_rank * (p.in + p.out);
             }
         }
@@ -181,7 +181,7 @@ private:
             // their routing weights; LoRAMoE / MoLA route every projection separately.
             const bool perProjection = m_a.method == AdapterMethod::LoraMoe
                                        || m_a.method == AdapterMethod::Mola;
-            const auto n = perProjection ? m_a.expertsInLayer(layer) : m_a.num_lora_experts;
+            const auto n = perProjection ? m_a.expertsInLayer(layer, m_c.num_hidden_layers) : m_a.num_lora_experts;
             bytes += inputKept ? 0 : t * p.in * m_p;
             bytes += t * 2 * n * m_a.lora_rank * m_p;
             if (perProjection) // the router's float32 input, logits, probabilities, weights

@@ -146,9 +146,15 @@ RunStatus Trainer::run(std::stop_token stop)
     const int64_t microSize = m_options.batch_size / m_options.grad_accum;
     const bool bf16 = m_options.precision == "bf16";
     auto trainable = m_adapters->trainableParameters();
-    if (m_options.gradient_checkpointing && m_adapters->config().aux_loss_coef > 0)
+    const auto &adapter = m_adapters->config();
+    if (m_options.gradient_checkpointing && adapter.aux_loss_coef > 0)
         throw std::invalid_argument("schedule.gradient_checkpointing: not with "
                                     "adapter.aux_loss_coef > 0 (the load-balancing loss is "
+                                    "computed inside the replayed layers)");
+    if (m_options.gradient_checkpointing && adapter.method == AdapterMethod::LoraMoe
+        && adapter.blc_weight > 0)
+        throw std::invalid_argument("schedule.gradient_checkpointing: not with "
+                                    "adapter.blc_weight > 0 (LoRAMoE's balancing constraint is "
                                     "computed inside the replayed layers)");
     m_model->setGradientCheckpointing(m_options.gradient_checkpointing);
     m_adapters->train();

@@ -71,6 +71,88 @@ private Q_SLOTS:
         QVERIFY(std::abs(withPad - 2.0 * torch::sigmoid(torch::tensor(2.0)).item<double>()) < 1e-6);
     }
 
+    // LoRAMoE's localized balancing constraint (its code's cv_squared): two samples of three
+    // tokens, four experts (first half: world knowledge), sample 0 of knowledge type, sample 1
+    // downstream, the last token of sample 1 padding; computed here by hand.
+    void localizedBalancingConstraintMatchesHandComputation()
+    {
+        const double w[2][3][4] = {{{0.1, 0.2, 0.3, 0.4}, {0.4, 0.3, 0.2, 0.1}, {0.25, 0.25, 0.25, 0.25}},
+                                   {{0.7, 0.1, 0.1, 0.1}, {0.1, 0.6, 0.2, 0.1}, {0.9, 0.1, 0.0, 0.0}}};
+        const bool valid[2][3] = {{true, true, true}, {true, true, false}};
+        const int types[2] = {1, 0};
+        const double delta = 0.1;
+        std::vector<double> z;
+        for (int b = 0; b < 2; ++b) {
+            for (int n = 0; n < 4; ++n) {
+                double q = 0;
+                for (int t = 0; t < 3; ++t)
+                    q += valid[b][t] ? w[b][t][n] : 0.0;
+                const bool knowledgeExpert = n < 2;
+                z.push_back(q * ((knowledgeExpert == (types[b] == 1)) ? 1 + delta : 1 - delta));
+            }
+        }
+        double mean = 0, var = 0;
+        for (double v : z)
+            mean += v / double(z.size());
+        for (double v : z)
+            var += (v - mean) * (v - mean) / double(z.size() - 1);
+        const double expected = var / (mean * mean + 1e-10);
+
+        std::vector<float> flat;
+        for (const auto &sample : w)
+            for (const auto &token : sample)
+                flat.insert(flat.end(), std::begin(token), std::end(token));
+        auto weights = torch::tensor(flat).view({6, 4});
+        auto mask = torch::tensor({true, true, true, true, true, false});
+        const double got = localizedBalancingLoss(weights, 2, mask, torch::tensor({1, 0}), delta)
+                               .item<double>();
+        QVERIFY2(std::abs(got - expected) < 1e-6,
+                 qPrintable(QString("%1, expected %2").arg(got).arg(expected)));
+    }
+
+    // In training, LoRAMoE's regularisation is blc_weight times the constraint summed over its
+    // mixtures, and it reaches the routers (the load-balancing loss was a constant there).
+    void loraMoeTrainsWithItsBalancingConstraint()
+    {
+        auto model = tinyModel();
+        auto config = AdapterConfig::defaultsFor(AdapterMethod::LoraMoe);
+        config.num_lora_experts = 4;
+        config.lora_rank = 4;
+        QCOMPARE(config.blc_weight, 0.1);
+        QCOMPARE(config.blc_alpha, 0.1);
+        AdapterSet set(model, config);
+        set->train();
+        model->forward(randomTokens(2, 9));
+        const auto r = set->regularisation();
+        QVERIFY(r.aux.item<double>() > 0);
+        QVERIFY(std::abs(r.total.item<double>() - 0.1 * r.aux.item<double>()) < 1e-7);
+        r.total.backward();
+        double routerGrad = 0;
+        for (auto &item : set->named_parameters()) {
+            if (item.key().find("router") != std::string::npos && item.value().grad().defined())
+                routerGrad += item.value().grad().abs().sum().item<double>();
+        }
+        QVERIFY(routerGrad > 0);
+
+    }
+
+    // MoLA's allocation per group of layers: MoLA-V "2,4,6,8" on 8 layers gives 2,2,4,4,6,6,8,8;
+    // entries that do not divide the layers are refused.
+    void molaAllocatesExpertsPerLayerGroup()
+    {
+        auto mola = AdapterConfig::defaultsFor(AdapterMethod::Mola);
+        mola.experts_per_layer = {2, 4, 6, 8};
+        std::vector<int64_t> counts;
+        for (int64_t layer = 0; layer < 8; ++layer)
+            counts.push_back(mola.expertsInLayer(layer, 8));
+        QCOMPARE(counts, (std::vector<int64_t>{2, 2, 4, 4, 6, 6, 8, 8}));
+        QCOMPARE(mola.expertsInLayer(3, 4), int64_t(8));
+        mola.validate(8);
+        mola.validate(4);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, mola.validate(6));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, mola.validate(2));
+    }
+
     void mixLoraSumsWeightedExpertFfns()
     {
         torch::manual_seed(2);

@@ -70,6 +70,10 @@ private Q_SLOTS:
         QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "loramoe"},
                                                        {"aux_loss_coef", 0.01}}}}),
                          "adapter.aux_loss_coef", "does not apply to method loramoe"));
+        // LoRAMoE's balancing constraint is LoRAMoE's alone.
+        QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "mixlora"},
+                                                       {"blc_weight", 0.1}}}}),
+                         "adapter.blc_weight", "does not apply to method mixlora"));
         QVERIFY(hasError(validateRunSpec({{"name", "x"}}), "adapter.method", "missing"));
         QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "slim"}}},
                                           {"schedule", {{"batch_size", 10}, {"grad_accum", 3}}}}),
