@@ -175,14 +175,18 @@ nlohmann::json comparisonJson(store::RunStore &db, const std::vector<std::int64_
         if (g.runIds.size() < 2)
             continue;
         nlohmann::json tasks = nlohmann::json::object();
+        nlohmann::json partial = nlohmann::json::object();
         for (const auto &[task, spread] : g.tasks)
             tasks[task] = spreadJson(spread);
+        for (const auto &[task, spread] : g.partialCredit)
+            partial[task] = spreadJson(spread);
         out["seed_groups"].push_back({{"method", g.method}, {"runs", g.runIds},
                                       {"seeds", g.seeds},
                                       {"downstream_avg", spreadJson(g.downstream)},
                                       {"general_avg", spreadJson(g.general)},
                                       {"forgetting_avg", spreadJson(g.forgetting)},
-                                      {"tasks", tasks}});
+                                      {"tasks", tasks},
+                                      {"char_accuracy", partial}});
     }
     return out;
 }

@@ -12,17 +12,19 @@
 namespace slim::data {
 namespace {
 
-// Two classes of inputs -> balanced, disjoint train and test splits. Test items are 2-way
+// One list of inputs per class -> balanced, disjoint train and test splits. Test items are
 // choices over `labels` (in that order), train answers are " " + label. Test items are drawn
 // only from inputs that `testEligible` accepts (all when it is empty).
-void fillBinaryTask(Task &task, std::vector<std::string> inputs[2], const std::string labels[2],
-                    const std::function<std::string(const std::string &)> &prompt,
-                    const TaskOptions &options, SeededRandom &random,
-                    const std::function<bool(const std::string &)> &testEligible = {})
+void fillBalancedTask(Task &task, std::vector<std::vector<std::string>> inputs,
+                      const std::vector<std::string> &labels,
+                      const std::function<std::string(const std::string &)> &prompt,
+                      const TaskOptions &options, SeededRandom &random,
+                      const std::function<bool(const std::string &)> &testEligible = {})
 {
-    const std::size_t testPerClass = options.testSize / 2;
-    const std::size_t trainPerClass = options.trainSize / 2;
-    for (int label = 0; label < 2; ++label) {
+    const std::size_t classes = labels.size();
+    const std::size_t testPerClass = options.testSize / classes;
+    const std::size_t trainPerClass = options.trainSize / classes;
+    for (std::size_t label = 0; label < classes; ++label) {
         if (inputs[label].size() < testPerClass + trainPerClass) {
             throw DataError(task.name + ": " + std::to_string(testPerClass) + " test + "
                             + std::to_string(trainPerClass) + " train examples per class asked, "
@@ -41,9 +43,9 @@ void fillBinaryTask(Task &task, std::vector<std::string> inputs[2], const std::s
                             + labels[label] + "\" inputs qualify");
         }
     }
-    for (int label = 0; label < 2; ++label) {
+    for (std::size_t label = 0; label < classes; ++label) {
         for (std::size_t i = 0; i < testPerClass; ++i)
-            task.choiceTest.push_back({prompt(inputs[label][i]), {labels[0], labels[1]}, label});
+            task.choiceTest.push_back({prompt(inputs[label][i]), labels, int64_t(label)});
         for (std::size_t i = testPerClass; i < testPerClass + trainPerClass; ++i)
             task.train.push_back({prompt(inputs[label][i]), " " + labels[label]});
     }
@@ -86,26 +88,47 @@ Task buildNameGenderTask(const DataLocator &locator, const TaskOptions &options)
 {
     Task task;
     task.name = "name_gender";
-    task.version = "1";
+    task.version = "2"; // 1: "Name: {name}. Gender:", the name's ending far from the answer
     task.kind = TaskKind::Choice;
-    task.prompt_template = "Name: {name}. Gender: -> {female|male}";
+    task.prompt_template = "Gender of {name}: -> {female|male}";
 
     std::map<std::string, std::set<int>> labelsOf;
     for (int label = 0; label < 2; ++label) {
         for (const std::string &name : loadFirstNames(locator, /*female=*/label == 0))
             labelsOf[name].insert(label);
     }
-    auto prompt = [](const std::string &name) { return "Name: " + name + ". Gender:"; };
-    std::vector<std::string> inputs[2];
+    auto prompt = [](const std::string &name) { return "Gender of " + name + ":"; };
+    std::vector<std::vector<std::string>> inputs(2);
     for (int label = 0; label < 2; ++label) {
         for (std::string &name : withoutConflicts(labelsOf, label)) {
             if (prompt(name).size() + std::string(" female").size() <= options.maxExampleBytes)
                 inputs[label].push_back(std::move(name));
         }
     }
-    const std::string labels[2] = {"female", "male"};
     SeededRandom random(deriveSeed(options.seed, "name_gender"));
-    fillBinaryTask(task, inputs, labels, prompt, options, random);
+    fillBalancedTask(task, std::move(inputs), {"female", "male"}, prompt, options, random);
+    return task;
+}
+
+Task buildWordClassTask(const DataLocator &locator, const TaskOptions &options)
+{
+    Task task;
+    task.name = "word_class";
+    task.version = "1";
+    task.kind = TaskKind::Choice;
+    task.prompt_template = "Word class of {word}: -> {noun|verb|adjective|adverb}";
+
+    auto prompt = [](const std::string &word) { return "Word class of " + word + ":"; };
+    const auto &names = wordClassNames();
+    std::vector<std::vector<std::string>> inputs(names.size());
+    for (ClassifiedWord &word : loadBrownWordClasses(locator)) {
+        if (prompt(word.word).size() + 1 + names[size_t(word.wordClass)].size()
+            <= options.maxExampleBytes)
+            inputs[size_t(word.wordClass)].push_back(std::move(word.word));
+    }
+    SeededRandom random(deriveSeed(options.seed, "word_class"));
+    fillBalancedTask(task, std::move(inputs), {names.begin(), names.end()}, prompt, options,
+                     random);
     return task;
 }
 
@@ -135,13 +158,12 @@ Task buildSentimentTask(const DataLocator &locator, const TaskOptions &options)
         if (shown == sentence.text)
             whole.insert(shown);
     }
-    std::vector<std::string> inputs[2]
+    std::vector<std::vector<std::string>> inputs
         = {withoutConflicts(labelsOf, 0), withoutConflicts(labelsOf, 1)};
-    const std::string labels[2] = {"negative", "positive"};
     auto prompt = [&](const std::string &text) { return prefix + text + suffix; };
     SeededRandom random(deriveSeed(options.seed, "sentiment"));
-    fillBinaryTask(task, inputs, labels, prompt, options, random,
-                   [&whole](const std::string &text) { return whole.count(text) > 0; });
+    fillBalancedTask(task, std::move(inputs), {"negative", "positive"}, prompt, options, random,
+                     [&whole](const std::string &text) { return whole.count(text) > 0; });
     return task;
 }
 

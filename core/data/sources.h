@@ -5,6 +5,7 @@
 
 #include "data/data_locator.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,20 @@ std::vector<TextDocument> loadBrownCorpus(const DataLocator &locator);
 // row ever comes from it.
 constexpr int kBrownHeldOutStride = 50;
 bool isBrownHeldOut(std::size_t indexInSortedCorpus);
+
+// The word classes of the benchmark's word_class task, by index: noun, verb, adjective, adverb.
+const std::array<std::string, 4> &wordClassNames();
+
+struct ClassifiedWord
+{
+    std::string word; // lower-case ASCII letters, at least 3
+    int wordClass = 0; // index into wordClassNames()
+};
+
+// Brown's words with one coarse class in at least 80 % of their tagged uses (nouns: nn, nns;
+// verbs: vb, vbd, vbg, vbn, vbz; adjectives: jj, jjr, jjs, jjt; adverbs: rb, rbr, rbt; title
+// and headline suffixes ignored; every other tag counts against), sorted by word.
+std::vector<ClassifiedWord> loadBrownWordClasses(const DataLocator &locator);
 
 // The 233 State of the Union addresses, sorted by id (year first).
 std::vector<TextDocument> loadStateOfTheUnion(const DataLocator &locator);

@@ -11,6 +11,7 @@ Task buildContinentsTask(const DataLocator &locator, const TaskOptions &options)
 
 Task buildNameGenderTask(const DataLocator &locator, const TaskOptions &options);
 Task buildSentimentTask(const DataLocator &locator, const TaskOptions &options);
+Task buildWordClassTask(const DataLocator &locator, const TaskOptions &options);
 Task buildReversalTask(const TaskOptions &options);
 
 } // namespace slim::data

@@ -36,7 +36,7 @@ std::vector<std::string> generalTaskNames()
 
 std::vector<std::string> downstreamTaskNames()
 {
-    return {"name_gender", "sentiment", "reversal"};
+    return {"name_gender", "word_class", "reversal", "sentiment"};
 }
 
 std::vector<std::string> taskNames()
@@ -60,6 +60,8 @@ Task buildTask(const std::string &name, const DataLocator &locator, const TaskOp
         task = buildNameGenderTask(locator, options);
     else if (name == "sentiment")
         task = buildSentimentTask(locator, options);
+    else if (name == "word_class")
+        task = buildWordClassTask(locator, options);
     else if (name == "reversal")
         task = buildReversalTask(options);
     else {

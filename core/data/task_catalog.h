@@ -5,10 +5,14 @@
 //   brown_heldout  Text: the held-out Brown documents (bits per byte)
 //   capitals       Choice, 4-way: "The capital of France is" -> "Paris"
 //   continents     Choice among the 7 continents: "France is in" -> "Europe"
-// Downstream tasks (train + test, balanced classes):
-//   name_gender    "Name: Mary. Gender:" -> " female"; test 2-way choice
-//   sentiment      "Review: ... Sentiment:" -> " positive"; test 2-way choice (fetched data)
-//   reversal       "Reverse: abcd ->" -> " dcba"; test exact-match generation
+// Downstream tasks (train + test, balanced classes); the benchmark's mix is the first three:
+//   name_gender    "Gender of Mary:" -> " female"; test 2-way choice
+//   word_class     "Word class of quickly:" -> " adverb"; test 4-way choice (Brown's tags,
+//                  fetched data)
+//   reversal       "Reverse: abcd ->" -> " dcba"; test generation, exact match and
+//                  per-character accuracy (needs attention: MLP-only adapters cannot learn it)
+//   sentiment      "Review: ... Sentiment:" -> " positive"; test 2-way choice (fetched data;
+//                  not learnable by the built-in model, kept for users' runs)
 // Every item is a pure function of the sources and TaskOptions; see docs/data.md.
 
 #include "data/data_locator.h"
@@ -33,7 +37,7 @@ struct TaskOptions
 };
 
 std::vector<std::string> generalTaskNames(); // brown_heldout, capitals, continents
-std::vector<std::string> downstreamTaskNames(); // name_gender, sentiment, reversal
+std::vector<std::string> downstreamTaskNames(); // name_gender, word_class, reversal, sentiment
 std::vector<std::string> taskNames(); // general first, then downstream
 
 // Builds the named task with its sha256 filled in. Throws DataError for an unknown name

@@ -4,6 +4,7 @@
 #include "data/text_files.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace slim::data {
@@ -25,11 +26,11 @@ bool attachesRight(const std::string &token)
     return token == "(" || token == "[" || token == "``";
 }
 
-// One tagged Brown sentence ("The/at jury/nn ./.") as plain text.
-std::string detokeniseBrownSentence(const std::string &line, const std::string &file, int lineNo)
+// Calls visit(word, tag) for each token of a tagged Brown sentence ("The/at jury/nn ./.").
+template<typename Visit>
+void forEachTaggedToken(const std::string &line, const std::string &file, int lineNo,
+                        Visit &&visit)
 {
-    std::string text;
-    bool glueNext = true;
     std::size_t pos = 0;
     while (pos < line.size()) {
         const std::size_t start = line.find_first_not_of(" \t", pos);
@@ -43,16 +44,55 @@ std::string detokeniseBrownSentence(const std::string &line, const std::string &
         const std::size_t slash = tagged.rfind('/');
         if (slash == std::string::npos || slash == 0 || slash + 1 == tagged.size())
             throwMalformed(file, lineNo, "token \"" + tagged + "\" is not word/TAG");
-        std::string word = tagged.substr(0, slash);
+        visit(tagged.substr(0, slash), tagged.substr(slash + 1));
+    }
+}
+
+// One tagged Brown sentence as plain text.
+std::string detokeniseBrownSentence(const std::string &line, const std::string &file, int lineNo)
+{
+    std::string text;
+    bool glueNext = true;
+    forEachTaggedToken(line, file, lineNo, [&](std::string word, const std::string &) {
         const bool left = attachesLeft(word);
+        const bool right = attachesRight(word);
         if (word == "``" || word == "''")
             word = "\"";
         if (!glueNext && !left)
             text.push_back(' ');
         text += word;
-        glueNext = attachesRight(tagged.substr(0, slash));
-    }
+        glueNext = right;
+    });
     return text;
+}
+
+// The coarse class of a Brown tag (title/headline suffixes such as "-tl" dropped), or -1 for
+// other tags and compound ones ("vb+ppo").
+int wordClassOfTag(const std::string &tag)
+{
+    static const std::map<std::string, int> kClasses = {
+        {"nn", 0},  {"nns", 0}, // nouns (not proper nouns)
+        {"vb", 1},  {"vbd", 1}, {"vbg", 1}, {"vbn", 1}, {"vbz", 1},
+        {"jj", 2},  {"jjr", 2}, {"jjs", 2}, {"jjt", 2},
+        {"rb", 3},  {"rbr", 3}, {"rbt", 3},
+    };
+    const auto found = kClasses.find(tag.substr(0, tag.find('-', 1)));
+    return found == kClasses.end() ? -1 : found->second;
+}
+
+// The Brown document ids listed in cats.txt, in file order, with their genres.
+std::vector<std::pair<std::string, std::string>> brownCatalogue(const DataLocator &locator)
+{
+    // cats.txt lists every document with its genre: "ca01 news".
+    const fs::path catalogue = locator.fetchedFile("brown/cats.txt");
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (const NumberedLine &line : splitLines(readTextFile(catalogue), /*skipBlank=*/true)) {
+        const std::size_t space = line.text.find(' ');
+        if (space == std::string::npos || space == 0 || space + 1 == line.text.size())
+            throwMalformed(catalogue.string(), line.line, "expected \"<document> <genre>\"");
+        entries.emplace_back(line.text.substr(0, space), line.text.substr(space + 1));
+    }
+    return entries;
 }
 
 TextDocument loadBrownDocument(const fs::path &path, const std::string &id,
@@ -72,20 +112,51 @@ TextDocument loadBrownDocument(const fs::path &path, const std::string &id,
 
 std::vector<TextDocument> loadBrownCorpus(const DataLocator &locator)
 {
-    // cats.txt lists every document with its genre: "ca01 news".
-    const fs::path catalogue = locator.fetchedFile("brown/cats.txt");
     std::vector<TextDocument> documents;
-    for (const NumberedLine &line : splitLines(readTextFile(catalogue), /*skipBlank=*/true)) {
-        const std::size_t space = line.text.find(' ');
-        if (space == std::string::npos || space == 0 || space + 1 == line.text.size())
-            throwMalformed(catalogue.string(), line.line, "expected \"<document> <genre>\"");
-        const std::string id = line.text.substr(0, space);
-        const std::string genre = line.text.substr(space + 1);
+    for (const auto &[id, genre] : brownCatalogue(locator))
         documents.push_back(loadBrownDocument(locator.fetchedFile("brown/" + id), id, genre));
-    }
     std::sort(documents.begin(), documents.end(),
               [](const TextDocument &a, const TextDocument &b) { return a.id < b.id; });
     return documents;
+}
+
+const std::array<std::string, 4> &wordClassNames()
+{
+    static const std::array<std::string, 4> kNames = {"noun", "verb", "adjective", "adverb"};
+    return kNames;
+}
+
+std::vector<ClassifiedWord> loadBrownWordClasses(const DataLocator &locator)
+{
+    // word -> occurrences per class, and of any other tag (last slot)
+    std::map<std::string, std::array<int, 5>> counts;
+    for (const auto &entry : brownCatalogue(locator)) {
+        const fs::path path = locator.fetchedFile("brown/" + entry.first);
+        for (const NumberedLine &line : splitLines(readTextFile(path), /*skipBlank=*/true)) {
+            forEachTaggedToken(line.text, path.string(), line.line,
+                               [&](const std::string &word, const std::string &tag) {
+                const bool plain = word.size() >= 3
+                                   && std::all_of(word.begin(), word.end(), [](char c) {
+                                          return c >= 'a' && c <= 'z';
+                                      });
+                if (!plain)
+                    return;
+                const int wordClass = wordClassOfTag(tag);
+                ++counts[word][size_t(wordClass < 0 ? 4 : wordClass)];
+            });
+        }
+    }
+    std::vector<ClassifiedWord> words;
+    for (const auto &[word, perClass] : counts) {
+        int total = 0;
+        for (int n : perClass)
+            total += n;
+        for (int wordClass = 0; wordClass < 4; ++wordClass) {
+            if (5 * perClass[size_t(wordClass)] >= 4 * total) // at least 80 % of its uses
+                words.push_back({word, wordClass});
+        }
+    }
+    return words; // sorted: std::map order
 }
 
 bool isBrownHeldOut(std::size_t indexInSortedCorpus)

@@ -85,6 +85,35 @@ std::string strip(std::string_view s)
     return std::string(s);
 }
 
+// The code points of UTF-8 text, each as its bytes.
+std::vector<std::string_view> codePoints(std::string_view s)
+{
+    std::vector<std::string_view> out;
+    for (size_t i = 0; i < s.size();) {
+        size_t j = i + 1;
+        while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80)
+            ++j;
+        out.push_back(s.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+// Partial credit of a generation: characters (code points) equal at the same position, over the
+// longer of prediction and target (a missing or extra character counts as wrong; 1 when both
+// are empty).
+double characterAccuracy(std::string_view prediction, std::string_view target)
+{
+    const auto predicted = codePoints(prediction), wanted = codePoints(target);
+    const auto length = std::max(predicted.size(), wanted.size());
+    if (length == 0)
+        return 1.0;
+    size_t same = 0;
+    for (size_t i = 0; i < wanted.size() && i < predicted.size(); ++i)
+        same += predicted[i] == wanted[i] ? 1 : 0;
+    return double(same) / double(length);
+}
+
 MetricScore meanMetric(std::string name, const std::vector<double> &perItem)
 {
     double sum = 0;
@@ -233,7 +262,7 @@ std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::Gene
     auto result = emptyScores(ScoringMode::ExactMatch,
                               templateHash(run.task.prompt_template, "", kExactMatchFormat),
                               int64_t(items.size()));
-    std::vector<double> em;
+    std::vector<double> em, chars;
     const auto batchSize = size_t(run.control.batch_size);
     for (size_t start = 0; start < items.size(); start += batchSize) {
         if (shouldStop())
@@ -255,7 +284,9 @@ std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::Gene
             const auto doc = start + i;
             auto text = run.tokenizer.decode(outputs[i], true); // EOS is dropped
             text = strip(text.substr(0, text.find('\n')));
-            em.push_back(text == strip(items[doc].target) ? 1.0 : 0.0);
+            const auto target = strip(items[doc].target);
+            em.push_back(text == target ? 1.0 : 0.0);
+            chars.push_back(characterAccuracy(text, target));
             if (run.options.keep_samples)
                 result.samples.push_back({int64_t(doc),
                                           items[doc].target,
@@ -264,11 +295,12 @@ std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::Gene
                                           {},
                                           -1,
                                           text,
-                                          {{"exact_match", em.back()}}});
+                                          {{"exact_match", em.back()},
+                                           {"char_accuracy", chars.back()}}});
         }
         progress.advance(int64_t(count));
     }
-    result.metrics = {meanMetric("exact_match", em)};
+    result.metrics = {meanMetric("exact_match", em), meanMetric("char_accuracy", chars)};
     return result;
 }
 

@@ -42,7 +42,8 @@ struct EvalOptions
     std::function<void(int64_t done, int64_t total)> on_progress;
 };
 
-// Scores `task` (Choice: the modes chosen by options.choice_mode; Generation: exact_match;
+// Scores `task` (Choice: the modes chosen by options.choice_mode; Generation: exact_match and
+// char_accuracy, the partial credit;
 // Text: bits_per_byte). Runs synchronously on the calling thread under InferenceMode, with
 // inputs on model->device(). The model must be in eval mode: put it (or its AdapterSet, whose
 // adapters are not the model's children) in eval mode first; a training-mode model throws

@@ -24,7 +24,7 @@ using slim::scoringModeName;
 
 struct MetricScore
 {
-    std::string name; // "acc", "acc_norm", "exact_match", "bits_per_byte"
+    std::string name; // "acc", "acc_norm", "exact_match", "char_accuracy", "bits_per_byte"
     double value = 0; // acc: fraction in [0, 1]; bits_per_byte: bits per UTF-8 byte
     double std_error = 0; // see meanStandardError / ratioStandardError; NaN when n < 2
 };

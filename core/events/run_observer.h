@@ -27,7 +27,7 @@ struct EvalRecord
     std::string task;
     bool general = false;       // general suite (forgetting) or downstream
     std::string split = "test";
-    std::string metric;         // "acc", "acc_norm", "exact_match", "bits_per_byte"
+    std::string metric; // "acc", "acc_norm", "exact_match", "char_accuracy", "bits_per_byte"
     ScoringMode mode = ScoringMode::LogLikelihood;
     double value = 0;
     double stderr_ = 0;

@@ -5,7 +5,7 @@
 // forms from the schema. Example:
 //   {"name": "slim-mds", "base_model": "builtin", "seed": 1,
 //    "adapter": {"method": "slim", "lora_rank": 4},
-//    "data": {"setting": "mds", "tasks": ["name_gender", "sentiment", "reversal"]},
+//    "data": {"setting": "mds", "tasks": ["name_gender", "word_class", "reversal"]},
 //    "schedule": {"steps": 400, "lr": 5e-4}, "eval": {"every": 100}}
 
 #include "adapters/adapter_config.h"
@@ -22,7 +22,7 @@ namespace slim::engine {
 struct DataPlan
 {
     std::string setting = "mds"; // "mds": one model on the mixture; "sds": one task
-    std::vector<std::string> tasks = {"name_gender", "sentiment", "reversal"};
+    std::vector<std::string> tasks = {"name_gender", "word_class", "reversal"};
     int64_t train_examples_per_task = 2000;
 };
 

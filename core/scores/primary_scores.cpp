@@ -29,7 +29,11 @@ const ScorePoint *TaskSeries::finalPoint() const
     return !points.empty() && points.back().isFinal ? &points.back() : nullptr;
 }
 
-std::vector<TaskSeries> primaryScores(const RunScores &scores)
+namespace {
+
+// The series of the evaluations `keep` accepts, one per task: general tasks first, then by name.
+template<typename Keep>
+std::vector<TaskSeries> seriesOf(const RunScores &scores, Keep &&keep)
 {
     std::map<std::string, std::set<ScoringMode>> modesByTask;
     for (const auto &e : scores.evals)
@@ -37,7 +41,7 @@ std::vector<TaskSeries> primaryScores(const RunScores &scores)
     // (general first, task) -> series
     std::map<std::pair<int, std::string>, TaskSeries> byTask;
     for (const auto &e : scores.evals) {
-        if (!isPrimaryScore(e.metric, e.mode, modesByTask[e.task]))
+        if (!keep(e, modesByTask[e.task]))
             continue;
         const bool general = e.kind == store::TaskKind::General;
         auto &t = byTask[{general ? 0 : 1, e.task}];
@@ -74,6 +78,22 @@ std::vector<TaskSeries> primaryScores(const RunScores &scores)
         out.push_back(std::move(t));
     }
     return out;
+}
+
+} // namespace
+
+std::vector<TaskSeries> primaryScores(const RunScores &scores)
+{
+    return seriesOf(scores, [](const store::EvalRow &e, const std::set<ScoringMode> &modes) {
+        return isPrimaryScore(e.metric, e.mode, modes);
+    });
+}
+
+std::vector<TaskSeries> partialCreditScores(const RunScores &scores)
+{
+    return seriesOf(scores, [](const store::EvalRow &e, const std::set<ScoringMode> &) {
+        return e.metric == "char_accuracy";
+    });
 }
 
 } // namespace slim::scores

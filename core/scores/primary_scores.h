@@ -2,8 +2,10 @@
 // The score that represents each task, over the run's evaluations.
 //
 // A task's primary score is `acc` of the log-likelihood mode (of the label-logits mode when only
-// that ran), `exact_match` for generation tasks, `bits_per_byte` for plain texts. Other metrics
-// (acc_norm, a second mode) are recorded and exported but not summarised.
+// that ran), `exact_match` for generation tasks, `bits_per_byte` for plain texts. A generation
+// task's partial credit, `char_accuracy`, is reported beside its exact match (tables, compare)
+// but never averaged. Other metrics (acc_norm, a second mode) are recorded and exported but not
+// summarised.
 
 #include "scores/run_scores.h"
 
@@ -53,5 +55,8 @@ struct TaskSeries
 
 // The primary score of every task the run evaluated: general tasks first, then by task name.
 std::vector<TaskSeries> primaryScores(const RunScores &scores);
+
+// The partial credit (char_accuracy) of every generation task that has one, in the same order.
+std::vector<TaskSeries> partialCreditScores(const RunScores &scores);
 
 } // namespace slim::scores

@@ -5,6 +5,7 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <tuple>
 
 namespace slim::scores {
 
@@ -25,17 +26,22 @@ Spread single(double value)
 ResultsTable resultsTable(const std::vector<TableRun> &runs)
 {
     ResultsTable table;
-    std::map<std::pair<bool, std::string>, ResultsColumn> columns; // (general, task)
-    std::map<std::string, double> baseValues;
+    // (general, task, partial credit) -> column
+    std::map<std::tuple<bool, std::string, bool>, ResultsColumn> columns;
+    std::map<std::pair<std::string, bool>, double> baseValues; // (task, partial credit)
     std::vector<SeededRun> seeded;
     std::map<std::string, int> methodCount;
     for (const auto &run : runs) {
-        for (const auto &task : primaryScores(run.scores)) {
-            const bool general = task.kind == store::TaskKind::General;
-            columns[{general, task.task}] = {task.task, general, !isFractionScore(task.metric)};
-            const auto *p = task.finalPoint();
-            if (p && p->base && !baseValues.count(task.task))
-                baseValues[task.task] = *p->base;
+        for (const bool partial : {false, true}) {
+            for (const auto &task : partial ? partialCreditScores(run.scores)
+                                            : primaryScores(run.scores)) {
+                const bool general = task.kind == store::TaskKind::General;
+                columns[{general, task.task, partial}]
+                    = {task.task, general, !partial && !isFractionScore(task.metric), partial};
+                const auto *p = task.finalPoint();
+                if (p && p->base && !baseValues.count({task.task, partial}))
+                    baseValues[{task.task, partial}] = *p->base;
+            }
         }
         seeded.push_back(seededRun(run.record, run.scores));
     }
@@ -56,8 +62,9 @@ ResultsTable resultsTable(const std::vector<TableRun> &runs)
         }
         row.seeds = g.seeds;
         for (const auto &column : table.columns) {
-            auto it = g.tasks.find(column.task);
-            row.cells.push_back(it == g.tasks.end() ? std::nullopt : spreadOrNone(it->second));
+            const auto &scores = column.partialCredit ? g.partialCredit : g.tasks;
+            auto it = scores.find(column.task);
+            row.cells.push_back(it == scores.end() ? std::nullopt : spreadOrNone(it->second));
         }
         row.downstream = spreadOrNone(g.downstream);
         row.general = spreadOrNone(g.general);
@@ -68,7 +75,7 @@ ResultsTable resultsTable(const std::vector<TableRun> &runs)
         ResultsRow base;
         base.label = "base model";
         for (const auto &column : table.columns) {
-            auto it = baseValues.find(column.task);
+            auto it = baseValues.find({column.task, column.partialCredit});
             base.cells.push_back(it == baseValues.end() ? std::nullopt
                                                         : std::optional(single(it->second)));
         }
@@ -91,7 +98,7 @@ std::optional<TableFormat> tableFormatFromName(std::string_view name)
 namespace {
 
 // "61.2 ± 1.3" (LaTeX: "61.2 $\pm$ 1.3"), bits per byte with three decimals, "-" when absent.
-std::string cellText(const std::optional<Spread> &s, bool bitsPerByte, const char *plusMinus)
+std::string cellText(const std::optional<Spread> &s, bool bitsPerByte, std::string_view plusMinus)
 {
     if (!s)
         return "-";
@@ -99,8 +106,8 @@ std::string cellText(const std::optional<Spread> &s, bool bitsPerByte, const cha
     const int decimals = bitsPerByte ? 3 : 1;
     char buf[64];
     if (std::isfinite(s->sd))
-        std::snprintf(buf, sizeof buf, "%.*f %s %.*f", decimals, scale * s->mean, plusMinus,
-                      decimals, scale * s->sd);
+        std::snprintf(buf, sizeof buf, "%.*f %.*s %.*f", decimals, scale * s->mean,
+                      int(plusMinus.size()), plusMinus.data(), decimals, scale * s->sd);
     else
         std::snprintf(buf, sizeof buf, "%.*f", decimals, scale * s->mean);
     return buf;
@@ -147,7 +154,9 @@ std::vector<Header> headers(const ResultsTable &table)
 {
     std::vector<Header> out;
     for (const auto &c : table.columns)
-        out.push_back({c.task + (c.bitsPerByte ? " (bits/byte)" : ""), c.bitsPerByte});
+        out.push_back({c.task + (c.bitsPerByte ? " (bits/byte)" : "")
+                           + (c.partialCredit ? " (chars)" : ""),
+                       c.bitsPerByte});
     out.push_back({"downstream avg", false});
     out.push_back({"general avg", false});
     out.push_back({"forgetting", false});
@@ -214,9 +223,8 @@ void writeMarkdownOrLatex(const ResultsTable &table, bool latex, std::ostream &o
     }
     auto line = [&](const ResultsRow &row) {
         out << (latex ? "" : "| ") << text(row.label);
-        const auto vs = values(row);
-        for (std::size_t i = 0; i < hs.size(); ++i)
-            out << sep << cellText(vs[i], hs[i].bitsPerByte, plusMinus);
+        for (const auto &cell : resultsCells(table, row, plusMinus))
+            out << sep << cell;
         out << (latex ? " \\\\\n" : " |\n");
     };
     if (table.base)
@@ -231,6 +239,25 @@ void writeMarkdownOrLatex(const ResultsTable &table, bool latex, std::ostream &o
 }
 
 } // namespace
+
+std::vector<std::string> resultsHeaders(const ResultsTable &table)
+{
+    std::vector<std::string> names;
+    for (const auto &h : headers(table))
+        names.push_back(h.name);
+    return names;
+}
+
+std::vector<std::string> resultsCells(const ResultsTable &table, const ResultsRow &row,
+                                      std::string_view plusMinus)
+{
+    const auto hs = headers(table);
+    const auto vs = values(row);
+    std::vector<std::string> cells;
+    for (std::size_t i = 0; i < hs.size(); ++i)
+        cells.push_back(cellText(vs[i], hs[i].bitsPerByte, plusMinus));
+    return cells;
+}
 
 void writeResultsTable(const ResultsTable &table, TableFormat format, std::ostream &out)
 {

@@ -19,6 +19,7 @@ struct ResultsColumn
     std::string task;
     bool general = false;
     bool bitsPerByte = false; // a value in bits per byte, else a fraction shown in percent
+    bool partialCredit = false; // the task's char_accuracy, beside its exact match
 };
 
 struct ResultsRow
@@ -31,7 +32,8 @@ struct ResultsRow
 
 struct ResultsTable
 {
-    std::vector<ResultsColumn> columns; // downstream tasks, then general tasks, by name
+    // downstream tasks, then general tasks, by name; a generation task's partial credit follows it
+    std::vector<ResultsColumn> columns;
     std::optional<ResultsRow> base;     // the base model's scores (no averages but its own)
     std::vector<ResultsRow> rows;       // configurations, in the order of their first run
 };
@@ -50,5 +52,12 @@ std::optional<TableFormat> tableFormatFromName(std::string_view name);
 // Percent with one decimal ("61.2 ± 1.3"; "61.2" for one seed), bits per byte with three;
 // "-" where a row has no value. CSV gives mean, sd and n in columns of their own.
 void writeResultsTable(const ResultsTable &table, TableFormat format, std::ostream &out);
+
+// The titles of the columns after the method (tasks, "downstream avg", "general avg",
+// "forgetting") and a row's cells under them, as the Markdown table shows them (the window's
+// table shows the same texts).
+std::vector<std::string> resultsHeaders(const ResultsTable &table);
+std::vector<std::string> resultsCells(const ResultsTable &table, const ResultsRow &row,
+                                      std::string_view plusMinus = "±");
 
 } // namespace slim::scores

@@ -39,6 +39,10 @@ SeededRun seededRun(const store::RunRecord &record, const RunScores &scores)
         if (const auto *p = task.finalPoint())
             run.finalScores[task.task] = p->value;
     }
+    for (const auto &task : partialCreditScores(scores)) {
+        if (const auto *p = task.finalPoint())
+            run.finalPartialCredit[task.task] = p->value;
+    }
     return run;
 }
 
@@ -72,7 +76,7 @@ std::vector<SeedGroup> groupBySeed(const std::vector<SeededRun> &runs)
         SeedGroup g;
         g.method = group.front()->method;
         std::vector<double> down, general, forget;
-        std::map<std::string, std::vector<double>> tasks;
+        std::map<std::string, std::vector<double>> tasks, partial;
         for (const auto *run : group) {
             g.runIds.push_back(run->id);
             g.seeds.push_back(run->seed);
@@ -84,12 +88,16 @@ std::vector<SeedGroup> groupBySeed(const std::vector<SeededRun> &runs)
                 forget.push_back(*run->summary.forgetting);
             for (const auto &[task, value] : run->finalScores)
                 tasks[task].push_back(value);
+            for (const auto &[task, value] : run->finalPartialCredit)
+                partial[task].push_back(value);
         }
         g.downstream = spreadOf(down);
         g.general = spreadOf(general);
         g.forgetting = spreadOf(forget);
         for (const auto &[task, values] : tasks)
             g.tasks[task] = spreadOf(values);
+        for (const auto &[task, values] : partial)
+            g.partialCredit[task] = spreadOf(values);
         out.push_back(std::move(g));
     }
     return out;

@@ -32,6 +32,7 @@ struct SeededRun
     std::int64_t seed = 0;
     ScoreSummary summary;
     std::map<std::string, double> finalScores; // task -> final primary score
+    std::map<std::string, double> finalPartialCredit; // generation task -> final char_accuracy
 };
 // A SeededRun from a run record and its scores (summarise / primaryScores of them).
 SeededRun seededRun(const store::RunRecord &record, const RunScores &scores);
@@ -43,6 +44,7 @@ struct SeedGroup
     std::vector<std::int64_t> seeds;
     Spread downstream, general, forgetting;
     std::map<std::string, Spread> tasks; // over the runs that scored the task
+    std::map<std::string, Spread> partialCredit; // generation tasks' char_accuracy
 };
 
 // The spec with what does not change the experiment removed (seed, name): runs with equal keys

@@ -44,7 +44,7 @@ private Q_SLOTS:
 
     void catalogue()
     {
-        QCOMPARE(taskNames().size(), std::size_t(6));
+        QCOMPARE(taskNames().size(), std::size_t(7));
         for (const std::string &name : generalTaskNames())
             QVERIFY(task(name).general);
         for (const std::string &name : downstreamTaskNames()) {
@@ -72,6 +72,7 @@ private Q_SLOTS:
                  qPrintable(QString::number(heldOutBytes)));
         QCOMPARE(task("name_gender").choiceTest.size(), std::size_t(400));
         QCOMPARE(task("sentiment").choiceTest.size(), std::size_t(400));
+        QCOMPARE(task("word_class").choiceTest.size(), std::size_t(400));
         QCOMPARE(task("reversal").generationTest.size(), std::size_t(400));
         QCOMPARE(task("reversal").kind, TaskKind::Generation);
         QCOMPARE(task("brown_heldout").kind, TaskKind::Text);
@@ -90,10 +91,29 @@ private Q_SLOTS:
         QCOMPARE(task("capitals").target_delimiter, std::string(" "));
 
         const TextExample &name = task("name_gender").train.front();
-        QVERIFY(name.prompt.rfind("Name: ", 0) == 0);
-        QVERIFY(name.prompt.size() > 15
-                && name.prompt.substr(name.prompt.size() - 9) == ". Gender:");
+        QVERIFY(name.prompt.rfind("Gender of ", 0) == 0);
+        QVERIFY(name.prompt.size() > 11 && name.prompt.back() == ':'
+                && name.prompt[name.prompt.size() - 2] != ' ');
         QVERIFY(name.answer == " female" || name.answer == " male");
+
+        // Brown's tags: "quickly" is an adverb, "election" a noun, "produced" a verb; "the"
+        // (a determiner) and "Atlanta" (a proper noun) have no class.
+        std::map<std::string, std::string> classOf;
+        for (const ClassifiedWord &word : loadBrownWordClasses(DataLocator::fromEnvironment()))
+            classOf[word.word] = wordClassNames().at(std::size_t(word.wordClass));
+        QCOMPARE(classOf.at("quickly"), std::string("adverb"));
+        QCOMPARE(classOf.at("election"), std::string("noun"));
+        QCOMPARE(classOf.at("produced"), std::string("verb"));
+        QCOMPARE(classOf.at("recent"), std::string("adjective"));
+        QVERIFY(!classOf.count("the") && !classOf.count("atlanta") && !classOf.count("of"));
+        QCOMPARE(classOf.size(), std::size_t(15309 + 8032 + 4708 + 1319)); // docs/data.md
+        for (const ChoiceItem &item : task("word_class").choiceTest) {
+            QVERIFY(item.context.rfind("Word class of ", 0) == 0 && item.context.back() == ':');
+            const auto word = item.context.substr(14, item.context.size() - 15);
+            QCOMPARE(gold(item), classOf.at(word));
+            QCOMPARE(item.choices,
+                     (std::vector<std::string>{"noun", "verb", "adjective", "adverb"}));
+        }
 
         const TextExample &review = task("sentiment").train.front();
         QVERIFY(review.prompt.rfind("Review: ", 0) == 0);
@@ -141,7 +161,8 @@ private Q_SLOTS:
         const DataLocator locator = DataLocator::fromEnvironment();
         TaskOptions options;
         options.seed = kDefaultTaskSeed + 1;
-        for (const std::string name : {"capitals", "name_gender", "sentiment", "reversal"})
+        for (const std::string name :
+             {"capitals", "name_gender", "word_class", "sentiment", "reversal"})
             QVERIFY2(buildTask(name, locator, options).sha256 != task(name).sha256, name.c_str());
         // Continents offer every continent in a fixed order and Brown's split is fixed.
         QCOMPARE(buildTask("continents", locator, options).sha256, task("continents").sha256);
@@ -149,18 +170,22 @@ private Q_SLOTS:
 
     void classesAreBalanced()
     {
-        for (const std::string name : {"name_gender", "sentiment"}) {
+        for (const auto &[name, classes] : std::map<std::string, std::size_t>{
+                 {"name_gender", 2}, {"sentiment", 2}, {"word_class", 4}}) {
             std::map<std::string, int> trainCounts;
             for (const TextExample &example : task(name).train)
                 ++trainCounts[example.answer];
-            QCOMPARE(trainCounts.size(), std::size_t(2));
-            QCOMPARE(trainCounts.begin()->second, trainCounts.rbegin()->second);
-            int goldZero = 0;
+            QCOMPARE(trainCounts.size(), classes);
+            for (const auto &[answer, count] : trainCounts)
+                QCOMPARE(std::size_t(count), task(name).train.size() / classes);
+            std::map<int64_t, std::size_t> golds;
             for (const ChoiceItem &item : task(name).choiceTest) {
-                QCOMPARE(item.choices.size(), std::size_t(2));
-                goldZero += item.gold == 0;
+                QCOMPARE(item.choices.size(), classes);
+                ++golds[item.gold];
             }
-            QCOMPARE(goldZero * 2, int(task(name).choiceTest.size()));
+            QCOMPARE(golds.size(), classes);
+            for (const auto &[label, count] : golds)
+                QCOMPARE(count, task(name).choiceTest.size() / classes);
         }
     }
 

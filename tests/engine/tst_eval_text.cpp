@@ -120,6 +120,32 @@ private Q_SLOTS:
         QCOMPARE(m.metric("exact_match")->value, 0.75);
         QVERIFY(std::abs(m.metric("exact_match")->std_error - meanStandardError({1, 1, 1, 0}))
                 < 1e-12);
+        // Partial credit: "xyz" against "xyz{" has 3 of its 4 characters in place.
+        QCOMPARE(m.samples[3].scores.at("char_accuracy"), 0.75);
+        QCOMPARE(m.metric("char_accuracy")->value, (1 + 1 + 1 + 0.75) / 4);
+        QVERIFY(std::abs(m.metric("char_accuracy")->std_error
+                         - meanStandardError({1, 1, 1, 0.75}))
+                < 1e-12);
+    }
+
+    void characterAccuracyCountsCharactersInPlace()
+    {
+        auto model = successorModel();
+        // Greedy outputs "bcd", "xyz", "xyz": against "bxd" 2 of 3 characters in place; against
+        // "zyx" 1 of 3; against "x" 1 of 3 (characters beyond the target count as wrong).
+        auto task = generationTask({{"Count on: a", "bxd"},
+                                    {"Letters: w", "zyx"},
+                                    {"Letters: w", "x"}});
+        EvalOptions opts;
+        opts.max_new_tokens = 3;
+        opts.keep_samples = true;
+        auto scores = evaluateTask(model, kTok, task, opts);
+        const auto &m = scores.modes.at(0);
+        QCOMPARE(m.samples[0].prediction, std::string("bcd"));
+        QVERIFY(std::abs(m.samples[0].scores.at("char_accuracy") - 2.0 / 3) < 1e-12);
+        QVERIFY(std::abs(m.samples[1].scores.at("char_accuracy") - 1.0 / 3) < 1e-12);
+        QCOMPARE(m.samples[2].prediction, std::string("xyz"));
+        QVERIFY(std::abs(m.samples[2].scores.at("char_accuracy") - 1.0 / 3) < 1e-12);
     }
 
     void exactMatchCancellationStopsEarly()

@@ -69,7 +69,10 @@ RunScores everyKind()
     auto names = row("name_gender", TaskKind::Downstream, "acc", LL, 0.80);
     auto reversal = row("reversal", TaskKind::Downstream, "exact_match", ScoringMode::ExactMatch,
                         0.30);
-    s.evals = {capitals, capitalsNorm, capitalsLabels, continents, recall, brown, names, reversal};
+    auto reversalChars = row("reversal", TaskKind::Downstream, "char_accuracy",
+                             ScoringMode::ExactMatch, 0.55); // partial credit: never averaged
+    s.evals = {capitals, capitalsNorm, capitalsLabels, continents, recall,
+               brown,    names,        reversal,       reversalChars};
     s.baseScores = {baseOf(capitals, 0.90), baseOf(capitalsNorm, 0.95),
                     baseOf(capitalsLabels, 0.40), baseOf(continents, 0.70),
                     baseOf(recall, 0.50), baseOf(brown, 2.5)};
@@ -103,6 +106,12 @@ private Q_SLOTS:
         QCOMPARE(capitals.points.size(), size_t(1));
         QVERIFY(near(capitals.points[0].base, 0.90));
         QCOMPARE(tasks[2].mode, Labels); // continents ran only in label mode
+        QVERIFY(!isPrimaryScore("char_accuracy", ScoringMode::ExactMatch, {ScoringMode::ExactMatch}));
+        const auto partial = partialCreditScores(everyKind());
+        QCOMPARE(partial.size(), size_t(1));
+        QCOMPARE(partial[0].task, std::string("reversal"));
+        QCOMPARE(partial[0].metric, std::string("char_accuracy"));
+        QCOMPARE(partial[0].points.at(0).value, 0.55);
         QVERIFY(!tasks[0].higherIsBetter);
     }
 
@@ -261,20 +270,21 @@ private Q_SLOTS:
         QCOMPARE(table.rows.size(), size_t(2));
         QCOMPARE(table.rows[0].label, std::string("slim"));
         QCOMPARE(table.rows[0].seeds, (std::vector<std::int64_t>{1, 2}));
-        QCOMPARE(table.columns.size(), size_t(6)); // downstream tasks first, then general
+        QCOMPARE(table.columns.size(), size_t(7)); // downstream tasks first, then general
         QCOMPARE(table.columns[0].task, std::string("name_gender"));
-        QVERIFY(table.columns[2].bitsPerByte && table.columns[2].general);
+        QVERIFY(table.columns[2].partialCredit && table.columns[2].task == "reversal");
+        QVERIFY(table.columns[3].bitsPerByte && table.columns[3].general);
 
         std::ostringstream md;
         writeResultsTable(table, TableFormat::Markdown, md);
         const auto text = md.str();
         for (const char *line :
-             {"| method | name_gender | reversal | brown (bits/byte) | capitals | continents | "
-              "recall | downstream avg | general avg | forgetting |",
-              "| base model | - | - | 2.500 | 90.0 | 70.0 | 50.0 | - | - | - |",
-              "| slim | 81.0 ± 1.4 | 31.0 ± 1.4 | 3.000 ± 0.000 | 61.0 ± 1.4 | 51.0 ± 1.4 | "
-              "41.0 ± 1.4 | 56.0 ± 1.4 | 51.0 ± 1.4 | 19.0 ± 1.4 |",
-              "| lora | 70.0 | 20.0 | 3.000 | 50.0 | 40.0 | 30.0 | 45.0 | 40.0 | 30.0 |"})
+             {"| method | name_gender | reversal | reversal (chars) | brown (bits/byte) | capitals "
+              "| continents | recall | downstream avg | general avg | forgetting |",
+              "| base model | - | - | - | 2.500 | 90.0 | 70.0 | 50.0 | - | - | - |",
+              "| slim | 81.0 ± 1.4 | 31.0 ± 1.4 | 55.0 ± 0.0 | 3.000 ± 0.000 | 61.0 ± 1.4 | "
+              "51.0 ± 1.4 | 41.0 ± 1.4 | 56.0 ± 1.4 | 51.0 ± 1.4 | 19.0 ± 1.4 |",
+              "| lora | 70.0 | 20.0 | 55.0 | 3.000 | 50.0 | 40.0 | 30.0 | 45.0 | 40.0 | 30.0 |"})
             QVERIFY2(text.find(line) != std::string::npos, (std::string(line) + "\n" + text).c_str());
 
         std::ostringstream csv;
@@ -284,7 +294,7 @@ private Q_SLOTS:
 
         std::ostringstream latex;
         writeResultsTable(table, TableFormat::Latex, latex);
-        QVERIFY(latex.str().rfind("\\begin{tabular}{lrrrrrrrrr}", 0) == 0);
+        QVERIFY(latex.str().rfind("\\begin{tabular}{lrrrrrrrrrr}", 0) == 0);
         QVERIFY(latex.str().find("name\\_gender") != std::string::npos);
         QVERIFY(latex.str().find("slim & 81.0 $\\pm$ 1.4 & ") != std::string::npos);
         QCOMPARE(tableFormatFromName("latex"), std::optional<TableFormat>(TableFormat::Latex));

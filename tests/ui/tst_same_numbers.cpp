@@ -9,6 +9,7 @@
 // must agree number for number. The rules themselves are pinned in tests/scores.
 #include "compare/compare_view.h"
 #include "compare/compare_warnings.h"
+#include "compare/results_table_panel.h"
 #include "run_catalog.h"
 #include "run_scores.h"
 #include "runs/run_table_model.h"
@@ -17,6 +18,7 @@
 
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <nlohmann/json.hpp>
@@ -211,6 +213,16 @@ private Q_SLOTS:
         ui::CompareView compare;
         compare.setRuns({details[0], details[1]});
         QCOMPARE(compare.resultsTable(scores::TableFormat::Markdown), paperTable);
+        // Its "Table" tab shows the same rows, cell for cell (after the seeds column).
+        const auto *shown = compare.resultsTablePanel()->table();
+        QCOMPARE(shown->rowCount(), 3); // the base model, then one row per run
+        for (int row = 0; row < shown->rowCount(); ++row) {
+            QStringList cells {shown->item(row, 0)->text()};
+            for (int column = 2; column < shown->columnCount(); ++column)
+                cells << shown->item(row, column)->text();
+            const auto line = QStringLiteral("| %1 |").arg(cells.join(QStringLiteral(" | ")));
+            QVERIFY2(paperTable.contains(line), qPrintable(line + QStringLiteral("\n") + paperTable));
+        }
         for (const auto &[format, name] :
              {std::pair {scores::TableFormat::Csv, QStringLiteral("csv")},
               std::pair {scores::TableFormat::Latex, QStringLiteral("latex")}}) {

@@ -5,6 +5,7 @@
 #include "compare/config_diff.h"
 #include "compare/curves_panel.h"
 #include "compare/results_table_export.h"
+#include "compare/results_table_panel.h"
 #include "compare/tradeoff_plot.h"
 
 #include <QFrame>
@@ -30,6 +31,7 @@ CompareView::CompareView(QWidget *parent)
     , m_tradeoff(new TradeoffPlot(this))
     , m_curves(new CurvesPanel(this))
     , m_configDiff(new ConfigDiffPanel(this))
+    , m_resultsTable(new ResultsTablePanel(this))
 {
     auto *empty = new QLabel(
         QStringLiteral("Select two or more runs in the Runs list and choose Compare"), this);
@@ -60,6 +62,7 @@ CompareView::CompareView(QWidget *parent)
     m_runsLine->setWordWrap(true);
     m_tabs->addTab(m_tradeoff, QStringLiteral("Trade-off"));
     m_tabs->addTab(m_curves, QStringLiteral("Curves"));
+    m_tabs->addTab(m_resultsTable, QStringLiteral("Table"));
     m_tabs->addTab(m_configDiff, QStringLiteral("Config diff"));
 
     auto *exportTable = new QToolButton(this);
@@ -176,6 +179,7 @@ void CompareView::refresh()
     m_tradeoff->setRuns(m_runs);
     m_curves->setRuns(m_runs);
     m_configDiff->setRuns(m_runs);
+    m_resultsTable->setRuns(m_runs);
 }
 
 } // namespace slim::ui

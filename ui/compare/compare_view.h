@@ -1,7 +1,8 @@
 #pragma once
 // Compare: several runs side by side. A trade-off plot of forgetting against downstream score
 // (base model at x = 0, Pareto front, click a point to open its run), overlaid curves of one
-// metric, a config diff of two runs, a banner when the runs' scores are not comparable
+// metric, the methods x tasks table over seeds (mean ± sd per method), a config diff of two
+// runs, a banner when the runs' scores are not comparable
 // (core/scores' findings), and "Export table…": the methods x tasks table over seeds as
 // Markdown, CSV or LaTeX.
 //
@@ -29,6 +30,7 @@ namespace slim::ui {
 
 class ConfigDiffPanel;
 class CurvesPanel;
+class ResultsTablePanel;
 class TradeoffPlot;
 
 class CompareView : public QWidget
@@ -52,6 +54,7 @@ public:
     TradeoffPlot *tradeoffPlot() const { return m_tradeoff; }
     CurvesPanel *curvesPanel() const { return m_curves; }
     ConfigDiffPanel *configDiffPanel() const { return m_configDiff; }
+    ResultsTablePanel *resultsTablePanel() const { return m_resultsTable; }
     QTabWidget *tabs() const { return m_tabs; }
 
 Q_SIGNALS:
@@ -69,6 +72,7 @@ private:
     TradeoffPlot *m_tradeoff;
     CurvesPanel *m_curves;
     ConfigDiffPanel *m_configDiff;
+    ResultsTablePanel *m_resultsTable;
     std::vector<ComparedRun> m_runs; // by id
     QStringList m_warnings;
 };
