@@ -123,7 +123,7 @@ bool JobManager::baseModelQueued() const
 
 quint64 JobManager::ensureBaseModel()
 {
-    if (jobs::baseModelReady(m_paths.builtin_model))
+    if (jobs::builtinModelReady(m_paths))
         return 0;
     for (const auto &job : m_jobs) {
         if (job->info.kind == JobKind::BuildBaseModel && !isFinished(job->info.state))

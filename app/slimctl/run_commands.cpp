@@ -84,6 +84,14 @@ RunOutcome buildBaseModel(const GlobalOptions &g, const WorkbenchPaths &paths,
     return execute(g, paths, db, runId, false, stop);
 }
 
+// True when the built-in model is ready to use. An explicit pretraining step count asks for a
+// model built here, so the copy shipped in resources/ is installed only without one.
+bool builtinModelAvailable(const WorkbenchPaths &paths, std::int64_t pretrainSteps)
+{
+    return pretrainSteps > 0 ? jobs::baseModelReady(paths.builtin_model)
+                             : jobs::builtinModelReady(paths);
+}
+
 } // namespace
 
 int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a)
@@ -143,7 +151,7 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
     const auto paths = WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
     auto stop = installInterruptHandler();
-    if (!jobs::baseModelReady(paths.builtin_model)) {
+    if (!builtinModelAvailable(paths, a.pretrainSteps)) {
         auto outcome = buildBaseModel(g, paths, db, paths.builtin_model, a.pretrainSteps, stop);
         if (outcome.status != RunStatus::Succeeded)
             return exitCode(outcome);
@@ -216,7 +224,7 @@ int cmdBenchmark(const GlobalOptions &g, const BenchmarkArgs &a)
         return 0;
     }
     auto stop = installInterruptHandler();
-    if (a.model.empty() && !jobs::baseModelReady(paths.builtin_model)) {
+    if (a.model.empty() && !builtinModelAvailable(paths, a.pretrainSteps)) {
         auto outcome = buildBaseModel(g, paths, db, paths.builtin_model, a.pretrainSteps, stop);
         if (outcome.status != RunStatus::Succeeded)
             return exitCode(outcome);

@@ -3,6 +3,7 @@
 
 #include "pipeline/experiment.h"
 #include "pipeline/pretraining.h"
+#include "data/data_locator.h"
 #include "recorder/run_recorder.h"
 
 #include <nlohmann/json.hpp>
@@ -136,7 +137,26 @@ std::int64_t queueBaseModelBuild(store::RunStore &db, const WorkbenchPaths &path
 
 bool baseModelReady(const fs::path &dir)
 {
-    return engine::isCompleteModel(dir);
+    return engine::isCurrentBuiltinModel(dir);
+}
+
+bool builtinModelReady(const WorkbenchPaths &paths)
+{
+    if (baseModelReady(paths.builtin_model))
+        return true;
+    const auto shipped = data::DataLocator::fromEnvironment().resourcesRoot() / "base-model";
+    if (!engine::isCurrentBuiltinModel(shipped, /*exact=*/true))
+        return false;
+    const auto staging = fs::path(paths.builtin_model.string() + ".installing");
+    fs::remove_all(staging);
+    fs::create_directories(staging);
+    for (const auto &entry : fs::directory_iterator(shipped)) {
+        if (entry.is_regular_file())
+            fs::copy_file(entry.path(), staging / entry.path().filename());
+    }
+    fs::remove_all(paths.builtin_model);
+    fs::rename(staging, paths.builtin_model);
+    return baseModelReady(paths.builtin_model);
 }
 
 bool needsBuiltinModel(const store::RunRecord &run)

@@ -48,8 +48,13 @@ std::int64_t queueRun(store::RunStore &db, const RunRequest &request);
 std::int64_t queueBaseModelBuild(store::RunStore &db, const WorkbenchPaths &paths,
                                  std::int64_t steps = 0, const std::string &outDir = {});
 
-// True when `dir` holds a complete base model built by the workbench.
+// True when `dir` holds a complete base model built by the workbench under the current recipe
+// (engine::isCurrentBuiltinModel).
 bool baseModelReady(const std::filesystem::path &dir);
+// True when paths.builtin_model is ready. When it is not (missing, or built by an older recipe)
+// and the copy shipped in <resources>/base-model is the current recipe's, that copy is installed
+// there first (copied beside it, then renamed into place), so the demo starts without building.
+bool builtinModelReady(const WorkbenchPaths &paths);
 // True when the run's spec asks for the built-in base model.
 bool needsBuiltinModel(const store::RunRecord &run);
 

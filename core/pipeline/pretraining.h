@@ -21,11 +21,11 @@ namespace slim::engine {
 struct PretrainPlan
 {
     LlamaConfig model;         // 4 layers, d = 192, 6 heads, SwiGLU 512, context 128
-    TrainOptions schedule;     // 828 steps x 32 rows, lr 2e-3, warm-up 50, cosine to 10 %
+    TrainOptions schedule;     // 2000 steps x 32 rows, lr 2e-3, warm-up 50, cosine to 10 %
     data::PretrainOptions corpus;
     uint64_t seed = 1;
 
-    static PretrainPlan builtin(); // the demo's model (about 8 minutes on 2 cores)
+    static PretrainPlan builtin(); // the demo's model (about 19 minutes on 2 cores)
     nlohmann::json toJson() const;
 };
 
@@ -41,5 +41,13 @@ RunOutcome runPretraining(const PretrainPlan &plan, const std::filesystem::path 
 
 // True when `dir` holds a complete built-in model.
 bool isCompleteModel(const std::filesystem::path &dir);
+
+// SHA-256 of PretrainPlan::builtin()'s JSON: the recipe of the built-in model. Every model
+// runPretraining writes records it (a steps override, `slimctl pretrain --steps`, keeps it), so a
+// change of the recipe in the code makes older models stale.
+std::string builtinRecipeSha256();
+// True when `dir` holds a complete model written under the current recipe; with `exact`, also
+// with the recipe's own plan (no override), as the copy shipped in resources/base-model must be.
+bool isCurrentBuiltinModel(const std::filesystem::path &dir, bool exact = false);
 
 } // namespace slim::engine

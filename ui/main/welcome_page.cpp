@@ -16,9 +16,9 @@ WelcomePage::WelcomePage(QWidget *parent)
             "<h2>Welcome to SLIM Workbench</h2>"
             "<p>Fine-tune a language model with SLIM and its baselines, and see what fine-tuning "
             "costs: routing, cluster drift and forgetting, live.</p>"
-            "<p>The demo builds the workbench's small base model once (about 10 minutes on two "
-            "cores), then fine-tunes it with every method on the built-in tasks and compares "
-            "them.</p>"),
+            "<p>The demo fine-tunes the workbench's small base model (shipped with it) with "
+            "every method on the built-in tasks and compares them: what each method learns and "
+            "what it forgets (about 20 minutes on two cores).</p>"),
         this);
     title->setWordWrap(true);
     auto *demo = new QPushButton(QStringLiteral("Run the demo"), this);
