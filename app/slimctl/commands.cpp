@@ -3,6 +3,7 @@
 
 #include "command_args.h"
 #include "model_commands.h"
+#include "suite_commands.h"
 #include "tokenizer_commands.h"
 
 #include "jobs/run_jobs.h"
@@ -232,6 +233,27 @@ int runSlimctl(int argc, char **argv)
     pruneCmd->add_option("--keep", prune.keep,
                          "Recent checkpoints to keep (default: the run's keep_checkpoints)");
 
+    PromptsArgs promptsArgs;
+    auto *promptsCmd = app.add_subcommand(
+        "prompts", "Print what an lm-evaluation-harness task scores for each record of a dataset "
+                   "file, one JSON object a line");
+    promptsCmd->add_option("--task", promptsArgs.task,
+                           "arc_easy, arc_challenge, boolq, piqa, siqa, hellaswag, winogrande, "
+                           "openbookqa, commonsense_qa, mmlu, gsm8k, gsm8k_cot, "
+                           "gsm8k_cot_zeroshot or custom")
+        ->required();
+    promptsCmd->add_option("--data", promptsArgs.data,
+                           "Records in the dataset's original fields (.jsonl, .json or .csv)")
+        ->required();
+    promptsCmd->add_option("--shots", promptsArgs.shots,
+                           "Few-shot examples (default: lm-eval's for the task: gsm8k 5, "
+                           "gsm8k_cot 8, the others 0)");
+    promptsCmd->add_option("--fewshot-data", promptsArgs.fewshotData,
+                           "Records the shots are drawn from (mmlu: the dev split, first N of "
+                           "the same subject; others: drawn as lm-eval draws them, seed 1234)");
+    promptsCmd->add_option("--limit", promptsArgs.limit, "Only the first K records")
+        ->check(CLI::NonNegativeNumber);
+
     auto *presets = app.add_subcommand("presets", "List run-spec presets");
     auto *schema = app.add_subcommand("schema", "Print the run-spec schema (JSON)");
 
@@ -288,6 +310,8 @@ int runSlimctl(int argc, char **argv)
             return cmdExportAdapter(g, exportAdapter);
         if (exportMergedCmd->parsed())
             return cmdExportMerged(g, exportMerged);
+        if (promptsCmd->parsed())
+            return cmdPrompts(promptsArgs);
         if (presets->parsed())
             return cmdPresets(g);
         if (schema->parsed())

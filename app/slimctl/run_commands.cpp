@@ -156,7 +156,7 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
         if (outcome.status != RunStatus::Succeeded)
             return exitCode(outcome);
     } else {
-        std::cerr << "reusing the base model in " << paths.builtin_model.string() << "\n";
+        std::cerr << "using the base model in " << paths.builtin_model.string() << "\n";
     }
     const auto plan = jobs::demoPlan(a.methods, a.steps);
     std::vector<std::int64_t> runIds;

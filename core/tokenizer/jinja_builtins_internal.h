@@ -4,6 +4,7 @@
 // operations on UTF-8 text.
 
 #include "jinja_value.h"
+#include "python_str.h"
 
 #include <string>
 
@@ -19,16 +20,16 @@ List itemsOf(const Value &dict);
 List listOf(const Value &value, const std::string &what);
 
 // jinja_python_strings.cpp
-bool isPythonSpace(char32_t c); // str.isspace()
+using tok::capitalize; // python_str.h: str.isspace(), upper(), lower(), title(), capitalize()
+using tok::isPythonSpace;
+using tok::mapCase;
+using tok::titleCase;
 // Python's str.strip / lstrip / rstrip with optional characters.
 std::string stripChars(const std::string &s, const Value &chars, bool left, bool right);
 Value split(const std::string &s, const Value &sep, const Value &maxSplit); // str.split
 // str.replace; count < 0: every occurrence.
 std::string replaceAll(const std::string &s, const std::string &from, const std::string &to,
                        int64_t count);
-std::string mapCase(const std::string &s, bool upper); // str.upper / str.lower
-std::string titleCase(const std::string &s);           // str.title
-std::string capitalize(const std::string &s);          // str.capitalize
 // str.startswith / str.endswith with a string or a list of them.
 bool matchesAffix(const std::string &s, const Value &affix, bool prefix);
 

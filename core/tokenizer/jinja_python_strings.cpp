@@ -1,27 +1,20 @@
-// Python's str operations on UTF-8 text (code points, Unicode case mapping and whitespace), as
-// the filters and the str methods of chat templates run them.
+// Python's str operations that take Jinja values (strip with characters, split, replace,
+// startswith/endswith), as the filters and the str methods of chat templates run them; the
+// plain ones are python_str.h.
 #include "jinja_builtins_internal.h"
 
 #include "unicode_text.h"
 
-#include <utf8proc.h>
-
 namespace slim::tok::jinja::detail {
-
-bool isPythonSpace(char32_t c)
-{
-    return isWhitespace(c) || c == 0x1C || c == 0x1D || c == 0x1E || c == 0x1F;
-}
 
 // Python's str.strip / lstrip / rstrip with optional characters.
 std::string stripChars(const std::string &s, const Value &chars, bool left, bool right)
 {
+    if (chars.isUndefined() || chars.isNone())
+        return tok::stripPythonSpace(s, left, right);
     const auto text = toU32(s);
-    const bool whitespace = chars.isUndefined() || chars.isNone();
-    const auto set = whitespace ? std::u32string() : toU32(needString(chars, "strip"));
-    const auto strip = [&](char32_t c) {
-        return whitespace ? isPythonSpace(c) : set.find(c) != std::u32string::npos;
-    };
+    const auto set = toU32(needString(chars, "strip"));
+    const auto strip = [&](char32_t c) { return set.find(c) != std::u32string::npos; };
     size_t begin = 0, end = text.size();
     while (left && begin < end && strip(text[begin]))
         ++begin;
@@ -91,39 +84,6 @@ std::string replaceAll(const std::string &s, const std::string &from, const std:
         previous = pos + from.size();
     }
     return out.append(s, previous);
-}
-
-std::string mapCase(const std::string &s, bool upper)
-{
-    std::string out;
-    for (const char32_t c : toU32(s))
-        appendChar(out, char32_t(upper ? utf8proc_toupper(utf8proc_int32_t(c))
-                                       : utf8proc_tolower(utf8proc_int32_t(c))));
-    return out;
-}
-
-std::string titleCase(const std::string &s)
-{
-    std::string out;
-    bool previousCased = false;
-    for (const char32_t c : toU32(s)) {
-        const bool cased = utf8proc_tolower(utf8proc_int32_t(c)) != utf8proc_int32_t(c)
-                           || utf8proc_toupper(utf8proc_int32_t(c)) != utf8proc_int32_t(c);
-        appendChar(out, char32_t(previousCased ? utf8proc_tolower(utf8proc_int32_t(c))
-                                               : utf8proc_toupper(utf8proc_int32_t(c))));
-        previousCased = cased;
-    }
-    return out;
-}
-
-std::string capitalize(const std::string &s)
-{
-    auto text = toU32(s);
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i)
-        appendChar(out, char32_t(i == 0 ? utf8proc_toupper(utf8proc_int32_t(text[i]))
-                                        : utf8proc_tolower(utf8proc_int32_t(text[i]))));
-    return out;
 }
 
 bool matchesAffix(const std::string &s, const Value &affix, bool prefix)
