@@ -79,6 +79,10 @@ struct EvalArgs
     std::vector<std::string> tasks;
     std::string mode = "both";
     int64_t maxItems = 0;
+    // An lm-evaluation-harness suite on a dataset file instead of the built-in tasks.
+    std::string suite, data, fewshotData;
+    std::optional<int64_t> shots;
+    int64_t limit = 0;
 };
 
 int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a);

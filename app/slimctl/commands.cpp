@@ -148,12 +148,22 @@ int runSlimctl(int argc, char **argv)
                        "Print the table of the runs recorded so far; run nothing");
 
     EvalArgs eval;
-    auto *evalCmd = app.add_subcommand("eval", "Score a model (and adapter) on built-in tasks");
+    auto *evalCmd = app.add_subcommand(
+        "eval", "Score a model (and adapter) on the built-in tasks or an lm-evaluation-harness "
+                "suite");
     addModelOptions(evalCmd, eval.model);
     evalCmd->add_option("--tasks", eval.tasks, "Tasks (default: all)");
     evalCmd->add_option("--mode", eval.mode, "loglikelihood, label_logits or both")
         ->capture_default_str();
     evalCmd->add_option("--max-items", eval.maxItems, "Only the first N items of each task");
+    evalCmd->add_option("--suite", eval.suite,
+                        "An lm-evaluation-harness task on --data instead of the built-in tasks "
+                        "(the names of slimctl prompts)");
+    evalCmd->add_option("--data", eval.data, "The suite's records (.jsonl, .json or .csv)");
+    evalCmd->add_option("--fewshot-data", eval.fewshotData, "The suite's few-shot records");
+    evalCmd->add_option("--shots", eval.shots, "Few-shot examples (default: lm-eval's)");
+    evalCmd->add_option("--limit", eval.limit, "Only the first K records of --data")
+        ->check(CLI::NonNegativeNumber);
 
     RunsArgs runs;
     auto *runsCmd = app.add_subcommand("runs", "List runs");

@@ -8,13 +8,18 @@
 #include "model/causal_lm.h"
 #include "model/model_io.h"
 #include "pipeline/experiment.h"
+#include "progress_printer.h"
+#include "suites/suite_tasks.h"
 #include "store/database.h"
 #include "tokenizer/builtin_tokenizer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <map>
 #include <iostream>
 
 namespace slim::cli {
@@ -168,34 +173,89 @@ int cmdGenerate(const GlobalOptions &g, const GenerateArgs &a)
     return 0;
 }
 
+namespace {
+
+// The tasks of `slimctl eval`: a suite's (read and checked before any model is loaded) or the
+// built-in ones.
+std::vector<data::Task> evalTasks(const EvalArgs &a)
+{
+    if (!a.suite.empty()) {
+        if (a.data.empty())
+            throw std::invalid_argument("eval: --suite " + a.suite + " needs --data FILE");
+        return suites::suiteTasks({a.suite, a.data, a.fewshotData, a.shots, a.limit});
+    }
+    const auto locator = data::DataLocator::fromEnvironment();
+    std::vector<data::Task> tasks;
+    for (const auto &name : a.tasks.empty() ? data::taskNames() : a.tasks)
+        tasks.push_back(data::buildTask(name, locator));
+    return tasks;
+}
+
+void printScore(const std::string &task, const std::string &mode, const MetricScore &m,
+                int64_t n, int64_t shots)
+{
+    std::printf("%-24s %-14s %-30s %8.4f ± %.4f  (n=%lld, shots=%lld)\n", task.c_str(),
+                mode.c_str(), m.name.c_str(), m.value, m.std_error, static_cast<long long>(n),
+                static_cast<long long>(shots));
+}
+
+} // namespace
+
 int cmdEval(const GlobalOptions &g, const EvalArgs &a)
 {
+    const auto tasks = evalTasks(a);
     auto loaded = loadForInference(g, a.model);
     auto &model = loaded.model;
     const auto tokenizer = tokenizerOf(loaded, a.model.model);
-    auto locator = data::DataLocator::fromEnvironment();
-    auto names = a.tasks.empty() ? data::taskNames() : a.tasks;
     EvalOptions options;
     options.choice_mode = a.mode == "label_logits" ? ChoiceMode::LabelLogits
                           : a.mode == "both"       ? ChoiceMode::Both
                                                    : ChoiceMode::LogLikelihood;
     options.max_items = a.maxItems;
     options.batch_size = 32;
+    ProgressPrinter printer(g.quiet);
     nlohmann::json out = nlohmann::json::array();
-    for (const auto &name : names) {
-        auto task = data::buildTask(name, locator);
+    // mmlu's group score over its subjects, per (mode, metric).
+    std::map<std::pair<std::string, std::string>, std::vector<GroupPart>> groups;
+    for (size_t t = 0; t < tasks.size(); ++t) {
+        const auto &task = tasks[t];
+        const auto started = std::chrono::steady_clock::now();
+        options.on_progress = [&](int64_t done, int64_t total) {
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                                                 - started).count();
+            const double rate = seconds > 0 ? double(done) / seconds : 0;
+            printer.progress({"eval " + task.name + " (" + std::to_string(t + 1) + "/"
+                                  + std::to_string(tasks.size()) + ")",
+                              done, total, rate, "seq/s",
+                              rate > 0 ? double(total - done) / rate : -1});
+        };
         auto scores = evaluateTask(model, tokenizer, task, options);
+        printer.finishLine();
         for (const auto &mode : scores.modes) {
+            const std::string modeName(scoringModeName(mode.mode));
             for (const auto &m : mode.metrics) {
-                out.push_back({{"task", name}, {"mode", std::string(scoringModeName(mode.mode))},
-                               {"metric", m.name}, {"value", m.value}, {"stderr", m.std_error},
-                               {"n", mode.n}, {"template_hash", mode.template_hash}});
+                out.push_back({{"task", task.name}, {"task_version", task.version},
+                               {"mode", modeName}, {"metric", m.name}, {"value", m.value},
+                               {"stderr", m.std_error}, {"n", mode.n}, {"shots", mode.shots},
+                               {"template_hash", mode.template_hash}});
                 if (!g.json)
-                    std::printf("%-16s %-14s %-14s %8.4f ± %.4f  (n=%lld)\n", name.c_str(),
-                                std::string(scoringModeName(mode.mode)).c_str(), m.name.c_str(), m.value,
-                                m.std_error, static_cast<long long>(mode.n));
+                    printScore(task.name, modeName, m, mode.n, mode.shots);
+                if (a.suite == "mmlu")
+                    groups[{modeName, m.name}].push_back({m.value, m.std_error, mode.n});
             }
         }
+    }
+    for (const auto &[key, parts] : groups) {
+        const auto m = pooledGroupMetric(key.second, parts);
+        int64_t n = 0;
+        for (const auto &part : parts)
+            n += part.n;
+        out.push_back({{"task", "mmlu"}, {"group", true}, {"subtasks", parts.size()},
+                       {"mode", key.first}, {"metric", m.name}, {"value", m.value},
+                       {"stderr", m.std_error}, {"n", n}});
+        if (!g.json)
+            printScore("mmlu (" + std::to_string(parts.size()) + " subjects)", key.first, m, n,
+                       tasks.front().shots);
     }
     if (g.json)
         std::cout << out.dump(2) << "\n";

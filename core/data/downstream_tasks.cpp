@@ -45,7 +45,7 @@ void fillBalancedTask(Task &task, std::vector<std::vector<std::string>> inputs,
     }
     for (std::size_t label = 0; label < classes; ++label) {
         for (std::size_t i = 0; i < testPerClass; ++i)
-            task.choiceTest.push_back({prompt(inputs[label][i]), labels, int64_t(label)});
+            task.choiceTest.push_back({prompt(inputs[label][i]), labels, int64_t(label), {}});
         for (std::size_t i = testPerClass; i < testPerClass + trainPerClass; ++i)
             task.train.push_back({prompt(inputs[label][i]), " " + labels[label]});
     }

@@ -32,7 +32,7 @@ ChoiceItem choiceWithDistractors(std::string context, const std::string &gold,
     }
     const std::size_t goldIndex = random.below(count + 1);
     choices.insert(choices.begin() + std::ptrdiff_t(goldIndex), gold);
-    return {std::move(context), std::move(choices), int64_t(goldIndex)};
+    return {std::move(context), std::move(choices), int64_t(goldIndex), {}};
 }
 
 } // namespace
@@ -108,7 +108,7 @@ Task buildContinentsTask(const DataLocator &locator, const TaskOptions &options)
     for (const Country &country : countries) {
         const auto gold = std::find(continents.begin(), continents.end(), country.continent);
         task.choiceTest.push_back(
-            {continentProbeContext(country.name), continents, int64_t(gold - continents.begin())});
+            {continentProbeContext(country.name), continents, int64_t(gold - continents.begin()), {}});
     }
     return task;
 }

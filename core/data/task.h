@@ -24,6 +24,9 @@ struct ChoiceItem
     std::string context;               // e.g. "The capital of France is"
     std::vector<std::string> choices;  // e.g. {"Paris", "Rome", "Lima", "Oslo"}
     int64_t gold = 0;                  // index into choices
+    // Partial evaluation (lm-eval's WinoGrande): when not empty, choice i is scored as the
+    // continuation target_delimiter + shared_continuation after the context context + choices[i].
+    std::string shared_continuation;
 };
 
 // A generation item scored by exact match of the greedy continuation.
@@ -31,6 +34,17 @@ struct GenerationItem
 {
     std::string prompt;
     std::string target;
+};
+
+// How a task's generations end and are scored. The default is the built-in tasks': stop at the
+// first newline, exact match of the stripped line, and per-character accuracy.
+struct GenerationRule
+{
+    std::vector<std::string> stop_strings; // empty: the first newline ends a generation
+    // "line" (the built-in tasks, custom evaluations), "gsm8k" or "gsm8k_cot" (lm-eval's
+    // strict-match and flexible-extract filters; metrics "exact_match,<filter>")
+    std::string answer_filter = "line";
+    int64_t max_new_tokens = 0; // 0: EvalOptions::max_new_tokens
 };
 
 enum class TaskKind {
@@ -51,6 +65,11 @@ struct Task
     std::vector<ChoiceItem> choiceTest;
     std::vector<GenerationItem> generationTest;
     std::vector<std::string> texts;         // TaskKind::Text
+    GenerationRule generation;              // TaskKind::Generation
+    // Metrics reported (lm-eval reports acc only for some choice tasks); empty: every metric
+    // the task's kind computes.
+    std::vector<std::string> metrics;
+    int64_t shots = 0;       // few-shot examples in each context (recorded with the scores)
     std::string sha256;      // of the task's canonical serialisation (items + template)
 };
 

@@ -95,6 +95,8 @@ std::string canonicalTaskSerialisation(const Task &task)
                     std::to_string(item.choices.size()) + " gold " + std::to_string(item.gold));
         for (const std::string &choice : item.choices)
             appendField(out, choice);
+        if (!item.shared_continuation.empty()) // (absent from the built-in tasks' serialisation)
+            appendField(out, "shared " + item.shared_continuation);
     }
     appendField(out, "generation " + std::to_string(task.generationTest.size()));
     for (const GenerationItem &item : task.generationTest) {
@@ -104,6 +106,19 @@ std::string canonicalTaskSerialisation(const Task &task)
     appendField(out, "texts " + std::to_string(task.texts.size()));
     for (const std::string &text : task.texts)
         appendField(out, text);
+    // What the built-in tasks leave at their defaults is not serialised, so their hashes stay.
+    const auto &rule = task.generation;
+    if (!rule.stop_strings.empty() || rule.answer_filter != "line" || rule.max_new_tokens != 0) {
+        appendField(out, "generation rule " + rule.answer_filter + " "
+                             + std::to_string(rule.max_new_tokens));
+        for (const std::string &stop : rule.stop_strings)
+            appendField(out, stop);
+    }
+    if (!task.metrics.empty() || task.shots != 0) {
+        appendField(out, "shots " + std::to_string(task.shots));
+        for (const std::string &metric : task.metrics)
+            appendField(out, metric);
+    }
     return out;
 }
 

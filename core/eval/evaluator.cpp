@@ -1,6 +1,7 @@
 #include "evaluator.h"
 
 #include "model/generation.h"
+#include "suites/answer_extraction.h"
 
 #include <torch/torch.h>
 
@@ -144,10 +145,15 @@ std::optional<ModeScores> scoreLogLikelihood(Run &run, const std::vector<data::C
     const auto encode = evaluationEncoder(run.tokenizer);
     std::vector<ScoringRequest> requests;
     for (const auto &item : items) {
-        for (const auto &choice : item.choices)
+        for (const auto &choice : item.choices) {
+            // Partial evaluation: the choice ends the context, the continuation is shared.
+            const bool partial = !item.shared_continuation.empty();
             requests.push_back(continuationRequest(
-                encodePair(encode, item.context, run.task.target_delimiter + choice),
+                encodePair(encode, partial ? item.context + choice : item.context,
+                           run.task.target_delimiter
+                               + (partial ? item.shared_continuation : choice)),
                 run.maxLength));
+        }
     }
     auto scores = scoreRequests(run.model, requests, run.control);
     if (!scores)
@@ -244,15 +250,49 @@ std::optional<ModeScores> scoreLabels(Run &run, const std::vector<data::ChoiceIt
     return result;
 }
 
-std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::GenerationItem> &items,
+suites::AnswerFilter answerFilterOf(const data::GenerationRule &rule)
+{
+    if (rule.answer_filter == "line")
+        return suites::AnswerFilter::Line;
+    if (rule.answer_filter == "gsm8k")
+        return suites::AnswerFilter::Gsm8k;
+    if (rule.answer_filter == "gsm8k_cot")
+        return suites::AnswerFilter::Gsm8kCot;
+    throw std::invalid_argument("unknown answer filter '" + rule.answer_filter + "'");
+}
+
+// What shapes a generation's score besides the prompt template, for the template hash.
+std::string generationFormat(const data::GenerationRule &rule)
+{
+    if (rule.stop_strings.empty() && rule.answer_filter == "line")
+        return kExactMatchFormat;
+    std::string format = "greedy; stop at EOS or any of";
+    for (const auto &stop : rule.stop_strings)
+        format += " '" + stop + "'";
+    return format + "; filter " + rule.answer_filter;
+}
+
+// Greedy generation scored by exact match: the built-in tasks' first line (with per-character
+// accuracy as partial credit), or lm-eval's filters (one exact_match per filter).
+std::optional<ModeScores> scoreGeneration(Run &run, const std::vector<data::GenerationItem> &items,
                                           Progress &progress)
 {
+    const auto &rule = run.task.generation;
+    const auto filter = answerFilterOf(rule);
     GenerationOptions gen;
-    gen.max_new_tokens = std::min(run.options.max_new_tokens, run.maxLength - 1);
+    gen.max_new_tokens = std::min(rule.max_new_tokens > 0 ? rule.max_new_tokens
+                                                          : run.options.max_new_tokens,
+                                  run.maxLength - 1);
     gen.pad_token_id = run.tokenizer.paddingId();
-    gen.stop_token_ids = {run.tokenizer.encode("\n", false).back()};
+    if (rule.stop_strings.empty())
+        gen.stop_token_ids = {run.tokenizer.encode("\n", false).back()};
     if (const auto eos = run.tokenizer.eosId())
         gen.stop_token_ids.push_back(*eos);
+    if (!rule.stop_strings.empty())
+        gen.stop_when = [&](size_t, const std::vector<int64_t> &ids) {
+            const auto text = run.tokenizer.decode(ids, true);
+            return suites::cutAtStop(text, rule.stop_strings).size() < text.size();
+        };
     bool stopped = false;
     const auto shouldStop = [&] {
         stopped = stopped || (run.options.should_stop && run.options.should_stop());
@@ -260,9 +300,10 @@ std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::Gene
     };
 
     auto result = emptyScores(ScoringMode::ExactMatch,
-                              templateHash(run.task.prompt_template, "", kExactMatchFormat),
+                              templateHash(run.task.prompt_template, "", generationFormat(rule)),
                               int64_t(items.size()));
-    std::vector<double> em, chars;
+    std::vector<std::string> names;
+    std::vector<std::vector<double>> perMetric;
     const auto batchSize = size_t(run.control.batch_size);
     for (size_t start = 0; start < items.size(); start += batchSize) {
         if (shouldStop())
@@ -282,25 +323,38 @@ std::optional<ModeScores> scoreExactMatch(Run &run, const std::vector<data::Gene
             return std::nullopt;
         for (size_t i = 0; i < count; ++i) {
             const auto doc = start + i;
-            auto text = run.tokenizer.decode(outputs[i], true); // EOS is dropped
-            text = strip(text.substr(0, text.find('\n')));
-            const auto target = strip(items[doc].target);
-            em.push_back(text == target ? 1.0 : 0.0);
-            chars.push_back(characterAccuracy(text, target));
+            // EOS is dropped; a stop string and what follows it are cut.
+            const auto text = suites::cutAtStop(run.tokenizer.decode(outputs[i], true),
+                                                rule.stop_strings);
+            std::vector<std::pair<std::string, double>> itemScores; // in reporting order
+            std::string prediction = text;
+            for (const auto &answer : suites::extractAnswers(filter, text)) {
+                const double correct
+                    = suites::exactMatch(filter, answer.answer, items[doc].target) ? 1.0 : 0.0;
+                if (filter == suites::AnswerFilter::Line) {
+                    prediction = answer.answer;
+                    itemScores.emplace_back("exact_match", correct);
+                    itemScores.emplace_back(
+                        "char_accuracy", characterAccuracy(answer.answer, strip(items[doc].target)));
+                } else {
+                    itemScores.emplace_back("exact_match," + answer.filter, correct);
+                }
+            }
+            if (names.empty()) {
+                for (const auto &[name, value] : itemScores)
+                    names.push_back(name);
+                perMetric.resize(names.size());
+            }
+            for (size_t m = 0; m < names.size(); ++m)
+                perMetric[m].push_back(itemScores[m].second);
             if (run.options.keep_samples)
-                result.samples.push_back({int64_t(doc),
-                                          items[doc].target,
-                                          -1,
-                                          {},
-                                          {},
-                                          -1,
-                                          text,
-                                          {{"exact_match", em.back()},
-                                           {"char_accuracy", chars.back()}}});
+                result.samples.push_back({int64_t(doc), items[doc].target, -1, {}, {}, -1,
+                                          prediction, {itemScores.begin(), itemScores.end()}});
         }
         progress.advance(int64_t(count));
     }
-    result.metrics = {meanMetric("exact_match", em), meanMetric("char_accuracy", chars)};
+    for (size_t m = 0; m < names.size(); ++m)
+        result.metrics.push_back(meanMetric(names[m], perMetric[m]));
     return result;
 }
 
@@ -410,8 +464,13 @@ TaskScores evaluateTask(CausalLm &model, const tok::Tokenizer &tokenizer, const 
             checkChoices(items[i], i);
             continuations += int64_t(items[i].choices.size());
         }
-        const bool ll = options.choice_mode != ChoiceMode::LabelLogits;
-        const bool label = options.choice_mode != ChoiceMode::LogLikelihood;
+        // Label mode lists the choices inline after one context: partial evaluation
+        // (a context per choice) has no such prompt, so it is scored by log-likelihood only.
+        const bool partial = std::any_of(items.begin(), items.end(), [](const auto &item) {
+            return !item.shared_continuation.empty();
+        });
+        const bool ll = options.choice_mode != ChoiceMode::LabelLogits || partial;
+        const bool label = options.choice_mode != ChoiceMode::LogLikelihood && !partial;
         Progress progress(options, (ll ? continuations : 0) + (label ? int64_t(items.size()) : 0));
         run.control.on_batch_done = [&](int64_t n) { progress.advance(n); };
         if (ll && !finish(scoreLogLikelihood(run, items)))
@@ -423,7 +482,7 @@ TaskScores evaluateTask(CausalLm &model, const tok::Tokenizer &tokenizer, const 
     case data::TaskKind::Generation: {
         const auto items = firstItems(task.generationTest, options.max_items);
         Progress progress(options, int64_t(items.size()));
-        finish(scoreExactMatch(run, items, progress));
+        finish(scoreGeneration(run, items, progress));
         break;
     }
     case data::TaskKind::Text: {
@@ -444,6 +503,15 @@ TaskScores evaluateTask(CausalLm &model, const tok::Tokenizer &tokenizer, const 
         break;
     }
     }
+    if (!task.metrics.empty()) { // only what the task's own harness reports
+        for (auto &mode : out.modes)
+            std::erase_if(mode.metrics, [&](const MetricScore &m) {
+                return std::find(task.metrics.begin(), task.metrics.end(), m.name)
+                       == task.metrics.end();
+            });
+    }
+    for (auto &mode : out.modes)
+        mode.shots = task.shots;
     return out;
 }
 

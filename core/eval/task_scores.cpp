@@ -78,6 +78,20 @@ double meanStandardError(const std::vector<double> &perItem)
     return std::sqrt(ss / (n - 1)) / std::sqrt(n);
 }
 
+MetricScore pooledGroupMetric(const std::string &name, const std::vector<GroupPart> &parts)
+{
+    double weighted = 0, pooled = 0, total = 0;
+    for (const auto &part : parts) {
+        weighted += part.value * double(part.n);
+        pooled += double(part.n - 1) * part.std_error * part.std_error * double(part.n);
+        total += double(part.n);
+    }
+    const auto k = double(parts.size());
+    if (total <= k)
+        return {name, total > 0 ? weighted / total : std::nan(""), std::nan("")};
+    return {name, weighted / total, std::sqrt(pooled / (total - k) / total)};
+}
+
 double ratioStandardError(const std::vector<double> &x, const std::vector<double> &y)
 {
     if (x.size() != y.size())

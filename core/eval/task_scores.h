@@ -84,6 +84,15 @@ double meanStandardError(const std::vector<double> &perItem);
 // x_i / y_i when all y_i are equal. NaN when n < 2.
 double ratioStandardError(const std::vector<double> &x, const std::vector<double> &y);
 
+// lm-eval's group score (mmlu over its subjects): the mean weighted by each part's item count,
+// and the pooled standard error sqrt(sum((n_i - 1) se_i^2 n_i) / (N - k) / N), N = sum(n_i).
+struct GroupPart
+{
+    double value = 0, std_error = 0;
+    int64_t n = 0;
+};
+MetricScore pooledGroupMetric(const std::string &name, const std::vector<GroupPart> &parts);
+
 nlohmann::json toJson(const SampleLog &sample);
 nlohmann::json toJson(const ModeScores &scores); // without the samples
 nlohmann::json toJson(const TaskScores &scores); // without the samples

@@ -81,7 +81,8 @@ std::vector<std::vector<int64_t>> generate(CausalLm &model,
             const auto token = nextAcc[i];
             out[i].push_back(token);
             if (std::find(options.stop_token_ids.begin(), options.stop_token_ids.end(), token)
-                != options.stop_token_ids.end())
+                    != options.stop_token_ids.end()
+                || (options.stop_when && options.stop_when(size_t(i), out[i])))
                 done[i] = true;
             allDone = allDone && done[i];
         }

@@ -20,6 +20,9 @@ struct GenerationOptions
     uint64_t seed = 0;
     std::vector<int64_t> stop_token_ids; // generation of a sequence ends after one of these
     int64_t pad_token_id = 258;
+    // Also ends a sequence when it returns true for (prompt index, tokens generated so far),
+    // asked after each new token (e.g. a stop string appeared in the decoded text).
+    std::function<bool(size_t, const std::vector<int64_t> &)> stop_when;
 };
 
 // Generates a continuation for each prompt (token ids, BOS included if wanted). Prompts are

@@ -128,6 +128,34 @@ private Q_SLOTS:
                 < 1e-12);
     }
 
+    // lm-eval's generate_until: a stop string ends the generation and is cut with what follows;
+    // each filter gives its own exact_match; a task's metric list keeps only those it names.
+    void stopStringsAndAnswerFiltersAreLmEvals()
+    {
+        auto model = successorModel();
+        auto task = generationTask({{"Count on: a", "#### 9"}, // "bcdef": stops at "ef"
+                                    {"Digits: 1", "Sum.\n#### 2,345"}}); // "2345", then EOS
+        task.generation.stop_strings = {"ef", "Question:"};
+        task.generation.answer_filter = "gsm8k";
+        task.generation.max_new_tokens = 10;
+        EvalOptions opts;
+        opts.keep_samples = true;
+        auto scores = evaluateTask(model, kTok, task, opts);
+        const auto &m = scores.modes.at(0);
+        QCOMPARE(m.samples[0].prediction, std::string("bcd"));
+        QCOMPARE(m.samples[1].prediction, std::string("2345"));
+        QCOMPARE(m.metrics.size(), size_t(2));
+        QCOMPARE(m.metrics[0].name, std::string("exact_match,strict-match"));
+        QCOMPARE(m.metrics[0].value, 0.0); // no "#### N" in either output
+        QCOMPARE(m.metrics[1].name, std::string("exact_match,flexible-extract"));
+        QCOMPARE(m.metrics[1].value, 0.5); // "2345" equals "#### 2,345" once normalised
+
+        task.metrics = {"exact_match,flexible-extract"};
+        scores = evaluateTask(model, kTok, task, opts);
+        QCOMPARE(scores.modes.at(0).metrics.size(), size_t(1));
+        QCOMPARE(scores.modes.at(0).metrics[0].value, 0.5);
+    }
+
     void characterAccuracyCountsCharactersInPlace()
     {
         auto model = successorModel();

@@ -35,29 +35,44 @@ private Q_SLOTS:
         QTest::addColumn<bool>("flexibleCorrect");
         const int plain = int(AnswerFilter::Gsm8k), cot = int(AnswerFilter::Gsm8kCot);
         const auto gold = QString::fromStdString(kGoldFull);
-        QTest::newRow("plain, #### line")
-            << plain << " Natalia sold 48/2 = 24 clips in May.\nShe sold 48+24 = 72 clips in total.\n#### 72\n\n"
-            << gold << "72" << "72" << true << true;
+        QTest::newRow("plain, #### line") << plain
+                                          << " Natalia sold 48/2 = 24 clips in May.\nShe sold "
+                                             "48+24 = 72 clips in total.\n#### 72\n\n"
+                                          << gold << "72"
+                                          << "72" << true << true;
         QTest::newRow("plain, no ####")
-            << plain << " She sold 24 in May, so 48 + 24 = 72 clips." << gold << "[invalid]" << "72"
-            << false << true;
-        QTest::newRow("plain, dollars and decimals")
-            << plain << " The total is $1,250.00" << "Cost.\n#### 1,250" << "[invalid]"
-            << "$1,250.00" << false << false;
+            << plain << " She sold 24 in May, so 48 + 24 = 72 clips." << gold << "[invalid]"
+            << "72" << false << true;
+        QTest::newRow("plain, dollars and decimals") << plain << " The total is $1,250.00"
+                                                     << "Cost.\n#### 1,250"
+                                                     << "[invalid]"
+                                                     << "$1,250.00" << false << false;
         QTest::newRow("plain, first #### wins strict, last number flexible")
-            << plain << " #### 5\nwait, #### 6 and 7" << "#### 5" << "5" << "7" << true << false;
-        QTest::newRow("plain, negative") << plain << " so -3\n#### -3" << "#### -3" << "-3" << "-3"
-                                         << true << true;
+            << plain << " #### 5\nwait, #### 6 and 7"
+            << "#### 5"
+            << "5"
+            << "7" << true << false;
+        QTest::newRow("plain, negative") << plain << " so -3\n#### -3"
+                                         << "#### -3"
+                                         << "-3"
+                                         << "-3" << true << true;
         QTest::newRow("cot, the answer is")
-            << cot << " In May she sold 48 / 2 = 24. 48 + 24 = 72. The answer is 72.\n\n" << "72"
-            << "72" << "72." << true << true;
-        QTest::newRow("cot, lower case")
-            << cot << " 48 + 24 = 72 so the answer is 72" << "72" << "[invalid]" << "72" << false
-            << true;
-        QTest::newRow("cot, dollars") << cot << " The answer is $5.00." << "5" << "[invalid]"
+            << cot << " In May she sold 48 / 2 = 24. 48 + 24 = 72. The answer is 72.\n\n"
+            << "72"
+            << "72"
+            << "72." << true << true;
+        QTest::newRow("cot, lower case") << cot << " 48 + 24 = 72 so the answer is 72"
+                                         << "72"
+                                         << "[invalid]"
+                                         << "72" << false << true;
+        QTest::newRow("cot, dollars") << cot << " The answer is $5.00."
+                                      << "5"
+                                      << "[invalid]"
                                       << "$5.00." << false << false;
         // Python's "." needs one more character: at the very end the number gives one back.
-        QTest::newRow("cot, answer at the end") << cot << " The answer is 72" << "72" << "7"
+        QTest::newRow("cot, answer at the end") << cot << " The answer is 72"
+                                                << "72"
+                                                << "7"
                                                 << "72" << false << true;
     }
     void gsm8kFilters()
@@ -80,14 +95,16 @@ private Q_SLOTS:
     void stopStringsCutAtTheEarliest()
     {
         const std::vector<std::string> until {"Question:", "</s>", "<|im_end|>"};
-        QCOMPARE(cutAtStop(" 12\n#### 12\n\n</s>Question: next", until), std::string(" 12\n#### 12\n\n"));
+        QCOMPARE(cutAtStop(" 12\n#### 12\n\n</s>Question: next", until),
+                 std::string(" 12\n#### 12\n\n"));
         QCOMPARE(cutAtStop(" a Question: b </s>", until), std::string(" a "));
         QCOMPARE(cutAtStop(" nothing to cut", until), std::string(" nothing to cut"));
     }
 
     void lineFilterIsTheFirstLineStripped()
     {
-        QCOMPARE(extractAnswers(AnswerFilter::Line, "  dcba \nmore").at(0).answer, std::string("dcba"));
+        QCOMPARE(extractAnswers(AnswerFilter::Line, "  dcba \nmore").at(0).answer,
+                 std::string("dcba"));
         QVERIFY(exactMatch(AnswerFilter::Line, "dcba", " dcba"));
         QVERIFY(!exactMatch(AnswerFilter::Line, "dcb", " dcba"));
     }

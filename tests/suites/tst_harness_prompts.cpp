@@ -32,8 +32,8 @@ std::vector<nlohmann::json> prompts(const std::string &task, const std::string &
 {
     PromptOptions options;
     options.shots = shots;
-    const auto pool = fewshotCase.empty() ? std::vector<Record>()
-                                          : readRecords(kDir + fewshotCase + ".jsonl");
+    const auto pool
+        = fewshotCase.empty() ? std::vector<Record>() : readRecords(kDir + fewshotCase + ".jsonl");
     std::vector<nlohmann::json> out;
     for (const auto &request :
          buildRequests(harnessTask(task), readRecords(kDir + dataCase + ".jsonl"), pool, options))
@@ -69,12 +69,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("task");
         QTest::addColumn<QString>("dataCase");
-        for (const char *task : {"arc_easy", "boolq", "piqa", "siqa", "hellaswag", "winogrande",
-                                 "openbookqa", "commonsense_qa", "mmlu", "gsm8k", "gsm8k_cot",
-                                 "gsm8k_cot_zeroshot"})
+        for (const char *task :
+             {"arc_easy", "boolq", "piqa", "siqa", "hellaswag", "winogrande", "openbookqa",
+              "commonsense_qa", "mmlu", "gsm8k", "gsm8k_cot", "gsm8k_cot_zeroshot"})
             QTest::newRow(task) << task << task;
-        QTest::newRow("arc_challenge") << "arc_challenge" << "arc_easy"; // the same template
-        QTest::newRow("social_iqa") << "social_iqa" << "siqa"; // lm-eval's own name
+        QTest::newRow("arc_challenge") << "arc_challenge"
+                                       << "arc_easy"; // the same template
+        QTest::newRow("social_iqa") << "social_iqa"
+                                    << "siqa"; // lm-eval's own name
     }
     void zeroShotRequestsAreLmEvals()
     {
@@ -116,21 +118,28 @@ private Q_SLOTS:
             if (i % 7 == 2)
                 testText += record.dump() + "\n"; // in the pool: lm-eval drops it from its shots
         }
-        testText += nlohmann::json({{"question", "is it new"}, {"passage", "New."}, {"idx", 99},
-                                    {"label", 1}}).dump() + "\n";
+        testText += nlohmann::json(
+                        {{"question", "is it new"}, {"passage", "New."}, {"idx", 99}, {"label", 1}})
+                        .dump()
+            + "\n";
         const auto poolPath = writeFile(dir, "train.jsonl", poolText);
         const auto testPath = writeFile(dir, "validation.jsonl", testText);
         const auto script = QString::fromStdString(
             "import json, random\n"
-            "pool = [json.loads(l) for l in open('" + poolPath + "')]\n"
-            "docs = [json.loads(l) for l in open('" + testPath + "')]\n"
-            "rnd = random.Random(1234)\n"
-            "text = lambda d: d['passage'] + '\\nQuestion: ' + d['question'] + '?\\nAnswer:'\n"
-            "for d in docs:\n"
-            "    shots = [x for x in rnd.sample(pool, 3 + 1) if x != d][:3]\n"
-            "    ctx = ''.join(text(s) + ' ' + ['no', 'yes'][s['label']] + '\\n\\n' for s in shots)\n"
-            "    print(json.dumps({'context': ctx + text(d), 'continuations': [' no', ' yes'],"
-            " 'gold': d['label']}))\n");
+            "pool = [json.loads(l) for l in open('"
+            + poolPath
+            + "')]\n"
+              "docs = [json.loads(l) for l in open('"
+            + testPath
+            + "')]\n"
+              "rnd = random.Random(1234)\n"
+              "text = lambda d: d['passage'] + '\\nQuestion: ' + d['question'] + '?\\nAnswer:'\n"
+              "for d in docs:\n"
+              "    shots = [x for x in rnd.sample(pool, 3 + 1) if x != d][:3]\n"
+              "    ctx = ''.join(text(s) + ' ' + ['no', 'yes'][s['label']] + '\\n\\n' for s in "
+              "shots)\n"
+              "    print(json.dumps({'context': ctx + text(d), 'continuations': [' no', ' yes'],"
+              " 'gold': d['label']}))\n");
         QProcess p;
         p.start("/usr/bin/python3", {"-c", script});
         QVERIFY(p.waitForFinished(60000));
@@ -162,9 +171,10 @@ private Q_SLOTS:
     {
         // google/boolq: a boolean `answer` instead of super_glue's integer `label`.
         QTemporaryDir dir;
-        const auto path = writeFile(dir, "boolq.jsonl",
-                                    R"({"question": "is the sun a star", "answer": true, "passage": "Sun -- The Sun is the star at the center of the Solar System."})"
-                                    "\n");
+        const auto path = writeFile(
+            dir, "boolq.jsonl",
+            R"({"question": "is the sun a star", "answer": true, "passage": "Sun -- The Sun is the star at the center of the Solar System."})"
+            "\n");
         PromptOptions options;
         const auto requests = buildRequests(harnessTask("boolq"), readRecords(path), {}, options);
         QCOMPARE(promptJson(requests[0]), jsonLinesOf(kDir + "boolq.expected.jsonl")[0]);
@@ -173,27 +183,39 @@ private Q_SLOTS:
     void badRecordsNameFileLineAndField()
     {
         QTemporaryDir dir;
-        const auto path = writeFile(
-            dir, "boolq.jsonl",
-            std::string(16, '\n') // blank lines are skipped but counted
-                + R"({"question": "q", "passage": "p", "answer": "yes"})" + "\n");
+        const auto path
+            = writeFile(dir, "boolq.jsonl",
+                        std::string(16, '\n') // blank lines are skipped but counted
+                            + R"({"question": "q", "passage": "p", "answer": "yes"})" + "\n");
         PromptOptions options;
-        auto error = errorOf([&] { buildRequests(harnessTask("boolq"), readRecords(path), {}, options); });
-        QVERIFY2(error.startsWith(QString::fromStdString(path) + ":17: field 'answer' must be a boolean"),
+        auto error
+            = errorOf([&] { buildRequests(harnessTask("boolq"), readRecords(path), {}, options); });
+        QVERIFY2(error.startsWith(QString::fromStdString(path)
+                                  + ":17: field 'answer' must be a boolean"),
                  qPrintable(error));
 
-        const auto arc = writeFile(dir, "arc.jsonl",
-                                   R"({"question": "q", "choices": {"text": ["a", "b"], "label": ["A", "B"]}, "answerKey": "C"})"
-                                   "\n");
-        error = errorOf([&] { buildRequests(harnessTask("arc_easy"), readRecords(arc), {}, options); });
-        QVERIFY2(error.endsWith(":1: field 'answerKey' is 'C', not one of A, B"), qPrintable(error));
+        const auto arc = writeFile(
+            dir, "arc.jsonl",
+            R"({"question": "q", "choices": {"text": ["a", "b"], "label": ["A", "B"]}, "answerKey": "C"})"
+            "\n");
+        error = errorOf(
+            [&] { buildRequests(harnessTask("arc_easy"), readRecords(arc), {}, options); });
+        QVERIFY2(error.endsWith(":1: field 'answerKey' is 'C', not one of A, B"),
+                 qPrintable(error));
 
-        const auto piqa = writeFile(dir, "piqa.jsonl", R"({"goal": "g", "sol1": "a", "label": 0})" "\n");
-        error = errorOf([&] { buildRequests(harnessTask("piqa"), readRecords(piqa), {}, options); });
+        const auto piqa = writeFile(dir, "piqa.jsonl",
+                                    R"({"goal": "g", "sol1": "a", "label": 0})"
+                                    "\n");
+        error
+            = errorOf([&] { buildRequests(harnessTask("piqa"), readRecords(piqa), {}, options); });
         QVERIFY2(error.endsWith(":1: field 'sol2' is missing"), qPrintable(error));
 
-        const auto wino = writeFile(dir, "w.jsonl", R"({"sentence": "no blank", "option1": "a", "option2": "b", "answer": "3"})" "\n");
-        error = errorOf([&] { buildRequests(harnessTask("winogrande"), readRecords(wino), {}, options); });
+        const auto wino
+            = writeFile(dir, "w.jsonl",
+                        R"({"sentence": "no blank", "option1": "a", "option2": "b", "answer": "3"})"
+                        "\n");
+        error = errorOf(
+            [&] { buildRequests(harnessTask("winogrande"), readRecords(wino), {}, options); });
         QVERIFY2(error.endsWith(":1: field 'sentence' has no blank '_'"), qPrintable(error));
 
         error = errorOf([&] { harnessTask("lambada"); });
@@ -203,7 +225,8 @@ private Q_SLOTS:
         QVERIFY2(error.contains("no records"), qPrintable(error));
         options.shots = 5;
         error = errorOf([&] {
-            buildRequests(harnessTask("arc_easy"), readRecords(kDir + "arc_easy.jsonl"), {}, options);
+            buildRequests(harnessTask("arc_easy"), readRecords(kDir + "arc_easy.jsonl"), {},
+                          options);
         });
         QVERIFY2(error.contains("--fewshot-data"), qPrintable(error));
         // lm-eval's gsm8k is 5-shot by default: without a pool it must be asked for 0 shots.
@@ -217,18 +240,25 @@ private Q_SLOTS:
     void customTasksHoldOneKind()
     {
         QTemporaryDir dir;
-        const auto path = writeFile(dir, "mine.jsonl",
-                                    R"({"prompt": "2 + 2 =", "choices": ["3", "4"], "answer": "4"})" "\n"
-                                    R"({"prompt": "Capital of Peru:", "choices": ["Lima", "Quito"], "answer": 0})" "\n");
+        const auto path = writeFile(
+            dir, "mine.jsonl",
+            R"({"prompt": "2 + 2 =", "choices": ["3", "4"], "answer": "4"})"
+            "\n"
+            R"({"prompt": "Capital of Peru:", "choices": ["Lima", "Quito"], "answer": 0})"
+            "\n");
         PromptOptions options;
         const auto requests = buildRequests(harnessTask("custom"), readRecords(path), {}, options);
-        QCOMPARE(promptJson(requests[0]),
-                 nlohmann::json({{"context", "2 + 2 ="}, {"continuations", {" 3", " 4"}}, {"gold", 1}}));
+        QCOMPARE(
+            promptJson(requests[0]),
+            nlohmann::json({{"context", "2 + 2 ="}, {"continuations", {" 3", " 4"}}, {"gold", 1}}));
         QCOMPARE(requests[1].gold, int64_t(0));
         const auto mixed = writeFile(dir, "mixed.jsonl",
-                                     R"({"prompt": "a", "choices": ["x", "y"], "answer": 0})" "\n"
-                                     R"({"prompt": "b", "target": "c"})" "\n");
-        const auto error = errorOf([&] { buildRequests(harnessTask("custom"), readRecords(mixed), {}, options); });
+                                     R"({"prompt": "a", "choices": ["x", "y"], "answer": 0})"
+                                     "\n"
+                                     R"({"prompt": "b", "target": "c"})"
+                                     "\n");
+        const auto error = errorOf(
+            [&] { buildRequests(harnessTask("custom"), readRecords(mixed), {}, options); });
         QVERIFY2(error.contains(":2: a generation record among choice records"), qPrintable(error));
     }
 
@@ -236,9 +266,10 @@ private Q_SLOTS:
     void slimctlPromptsPrintsOneObjectALine()
     {
         QProcess p;
-        p.start(SLIMCTL_PATH, {"prompts", "--task", "mmlu", "--data",
-                               QString::fromStdString(kDir + "mmlu.2shot.jsonl"), "--shots", "2",
-                               "--fewshot-data", QString::fromStdString(kDir + "mmlu_dev.jsonl")});
+        p.start(SLIMCTL_PATH,
+                {"prompts", "--task", "mmlu", "--data",
+                 QString::fromStdString(kDir + "mmlu.2shot.jsonl"), "--shots", "2",
+                 "--fewshot-data", QString::fromStdString(kDir + "mmlu_dev.jsonl")});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
         const auto lines = p.readAllStandardOutput().split('\n');

@@ -36,14 +36,14 @@ private Q_SLOTS:
 
     void wordsAndBitsMatchCPython()
     {
-        const auto expected = python(
-            "import random, json\n"
-            "out = {}\n"
-            "for seed in (0, 1, 1234, 2**32 + 7, 2**63 + 5):\n"
-            "    r = random.Random(seed)\n"
-            "    out[str(seed)] = [r.getrandbits(32) for _ in range(700)] + "
-            "[r.getrandbits(k) for k in (1, 5, 31, 33, 40, 64)]\n"
-            "print(json.dumps(out))");
+        const auto expected
+            = python("import random, json\n"
+                     "out = {}\n"
+                     "for seed in (0, 1, 1234, 2**32 + 7, 2**63 + 5):\n"
+                     "    r = random.Random(seed)\n"
+                     "    out[str(seed)] = [r.getrandbits(32) for _ in range(700)] + "
+                     "[r.getrandbits(k) for k in (1, 5, 31, 33, 40, 64)]\n"
+                     "print(json.dumps(out))");
         for (uint64_t seed : {uint64_t(0), uint64_t(1), uint64_t(1234), (uint64_t(1) << 32) + 7,
                               (uint64_t(1) << 63) + 5}) {
             PythonRandom r(seed);
@@ -61,8 +61,8 @@ private Q_SLOTS:
         // Small populations take the pool algorithm, large ones the set algorithm; k > 5 changes
         // the threshold.
         const std::vector<std::pair<size_t, size_t>> draws {
-            {10, 3}, {21, 5}, {22, 5}, {30, 6}, {85, 6}, {86, 6}, {1000, 5}, {7473, 5},
-            {40398, 1}, {8, 8}, {100, 26}, {3, 0}};
+            {10, 3},   {21, 5},   {22, 5},    {30, 6}, {85, 6},   {86, 6},
+            {1000, 5}, {7473, 5}, {40398, 1}, {8, 8},  {100, 26}, {3, 0}};
         QString script = "import random, json\nr = random.Random(1234)\nout = []\n";
         for (const auto &[n, k] : draws)
             script += QString("out.append(r.sample(range(%1), %2))\n").arg(n).arg(k);
