@@ -2,6 +2,7 @@
 
 #include "model/generation.h"
 #include "suites/answer_extraction.h"
+#include "tokenizer/python_str.h"
 
 #include <torch/torch.h>
 
@@ -72,18 +73,6 @@ int64_t argmax(const std::vector<double> &values)
             best = int64_t(i);
     }
     return best;
-}
-
-std::string strip(std::string_view s)
-{
-    const auto space = [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-    };
-    while (!s.empty() && space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && space(s.back()))
-        s.remove_suffix(1);
-    return std::string(s);
 }
 
 // The code points of UTF-8 text, each as its bytes.
@@ -335,7 +324,7 @@ std::optional<ModeScores> scoreGeneration(Run &run, const std::vector<data::Gene
                     prediction = answer.answer;
                     itemScores.emplace_back("exact_match", correct);
                     itemScores.emplace_back(
-                        "char_accuracy", characterAccuracy(answer.answer, strip(items[doc].target)));
+                        "char_accuracy", characterAccuracy(answer.answer, tok::stripPythonSpace(items[doc].target)));
                 } else {
                     itemScores.emplace_back("exact_match," + answer.filter, correct);
                 }

@@ -1,5 +1,7 @@
 #include "token_scoring.h"
 
+#include "tokenizer/python_str.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -10,11 +12,6 @@
 namespace slim::engine {
 
 namespace {
-
-bool isPythonSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
 
 // Indices of `lengths` longest first; ties keep their order, so batching is deterministic.
 std::vector<size_t> longestFirst(const std::vector<size_t> &lengths)
@@ -54,9 +51,9 @@ PaddedBatch padRight(const std::vector<const std::vector<int64_t> *> &rows, int6
 EncodedPair encodePair(const EncodeFn &encode, std::string_view context,
                        std::string_view continuation)
 {
-    size_t keep = context.size();
-    while (keep > 0 && isPythonSpace(context[keep - 1]))
-        --keep;
+    // lm-eval moves the context's trailing whitespace (Python's str.rstrip()) onto the
+    // continuation.
+    const size_t keep = tok::stripPythonSpace(context, false, true).size();
     std::string moved(context.substr(keep));
     moved += continuation;
     context = context.substr(0, keep);

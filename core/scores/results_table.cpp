@@ -29,18 +29,21 @@ ResultsTable resultsTable(const std::vector<TableRun> &runs)
     // (general, task, partial credit) -> column
     std::map<std::tuple<bool, std::string, bool>, ResultsColumn> columns;
     std::map<std::pair<std::string, bool>, double> baseValues; // (task, partial credit)
+    std::map<std::pair<std::string, bool>, std::vector<double>> runErrors; // (task, partial)
     std::vector<SeededRun> seeded;
     std::map<std::string, int> methodCount;
     for (const auto &run : runs) {
         for (const bool partial : {false, true}) {
-            for (const auto &task : partial ? partialCreditScores(run.scores)
-                                            : primaryScores(run.scores)) {
+            for (const auto &task :
+                 partial ? partialCreditScores(run.scores) : primaryScores(run.scores)) {
                 const bool general = task.kind == store::TaskKind::General;
                 columns[{general, task.task, partial}]
                     = {task.task, general, !partial && !isFractionScore(task.metric), partial};
                 const auto *p = task.finalPoint();
                 if (p && p->base && !baseValues.count({task.task, partial}))
                     baseValues[{task.task, partial}] = *p->base;
+                if (p && p->stderr_ && std::isfinite(*p->stderr_))
+                    runErrors[{task.task, partial}].push_back(*p->stderr_);
             }
         }
         seeded.push_back(seededRun(run.record, run.scores));
@@ -80,6 +83,17 @@ ResultsTable resultsTable(const std::vector<TableRun> &runs)
                                                         : std::optional(single(it->second)));
         }
         table.base = std::move(base);
+    }
+    if (!runErrors.empty()) {
+        ResultsRow errors;
+        errors.label = "per-run standard error";
+        for (const auto &column : table.columns) {
+            auto it = runErrors.find({column.task, column.partialCredit});
+            errors.cells.push_back(it == runErrors.end()
+                                       ? std::nullopt
+                                       : std::optional(single(spreadOf(it->second).mean)));
+        }
+        table.runStdError = std::move(errors);
     }
     return table;
 }
@@ -154,9 +168,9 @@ std::vector<Header> headers(const ResultsTable &table)
 {
     std::vector<Header> out;
     for (const auto &c : table.columns)
-        out.push_back({c.task + (c.bitsPerByte ? " (bits/byte)" : "")
-                           + (c.partialCredit ? " (chars)" : ""),
-                       c.bitsPerByte});
+        out.push_back(
+            {c.task + (c.bitsPerByte ? " (bits/byte)" : "") + (c.partialCredit ? " (chars)" : ""),
+             c.bitsPerByte});
     out.push_back({"downstream avg", false});
     out.push_back({"general avg", false});
     out.push_back({"forgetting", false});
@@ -199,6 +213,8 @@ void writeCsv(const ResultsTable &table, std::ostream &out)
         line(*table.base);
     for (const auto &row : table.rows)
         line(row);
+    if (table.runStdError)
+        line(*table.runStdError);
 }
 
 void writeMarkdownOrLatex(const ResultsTable &table, bool latex, std::ostream &out)
@@ -231,11 +247,18 @@ void writeMarkdownOrLatex(const ResultsTable &table, bool latex, std::ostream &o
         line(*table.base);
     for (const auto &row : table.rows)
         line(row);
+    if (table.runStdError) {
+        if (latex)
+            out << "\\midrule\n";
+        line(*table.runStdError);
+    }
     if (latex)
         out << "\\bottomrule\n\\end{tabular}\n";
     else
         out << "\nScores in %, mean ± standard deviation over seeds (one seed: its value); "
-               "bits per byte: lower is better; forgetting in points (positive = forgot).\n";
+               "bits per byte: lower is better; forgetting in points (positive = forgot); "
+               "per-run standard error: the mean over the runs of each run's own standard "
+               "error on its test items.\n";
 }
 
 } // namespace

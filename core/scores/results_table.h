@@ -36,6 +36,9 @@ struct ResultsTable
     std::vector<ResultsColumn> columns;
     std::optional<ResultsRow> base;     // the base model's scores (no averages but its own)
     std::vector<ResultsRow> rows;       // configurations, in the order of their first run
+    // "per-run standard error": for each task, the mean over the runs of the standard error of
+    // their own final score (how much one run's number moves with its test items); no averages.
+    std::optional<ResultsRow> runStdError;
 };
 
 // One compared run: its record and the scores readRunScores gives (final evaluations).

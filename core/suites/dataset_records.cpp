@@ -273,6 +273,14 @@ std::vector<std::string> stringListField(const Record &record, const std::string
     return out;
 }
 
+nlohmann::json arrayField(const Record &record, const std::string &name)
+{
+    auto value = structuredValue(record, name);
+    if (!value.is_array())
+        wrongType(record, name, "a list");
+    return value;
+}
+
 nlohmann::json objectField(const Record &record, const std::string &name)
 {
     auto value = structuredValue(record, name);

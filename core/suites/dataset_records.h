@@ -43,6 +43,8 @@ bool booleanField(const Record &record, const std::string &name);
 std::vector<std::string> stringListField(const Record &record, const std::string &name);
 // An object (CSV: its JSON text), e.g. ARC's {"text": [...], "label": [...]}.
 nlohmann::json objectField(const Record &record, const std::string &name);
+// A list of anything (CSV: its JSON text), e.g. ShareGPT's conversations.
+nlohmann::json arrayField(const Record &record, const std::string &name);
 
 // Throws data::DataError "<file>:<line>: <what>".
 [[noreturn]] void recordError(const Record &record, const std::string &what);

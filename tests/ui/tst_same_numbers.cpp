@@ -215,7 +215,8 @@ private Q_SLOTS:
         QCOMPARE(compare.resultsTable(scores::TableFormat::Markdown), paperTable);
         // Its "Table" tab shows the same rows, cell for cell (after the seeds column).
         const auto *shown = compare.resultsTablePanel()->table();
-        QCOMPARE(shown->rowCount(), 3); // the base model, then one row per run
+        // the base model, one row per run, the runs' own standard errors
+        QCOMPARE(shown->rowCount(), 4);
         for (int row = 0; row < shown->rowCount(); ++row) {
             QStringList cells {shown->item(row, 0)->text()};
             for (int column = 2; column < shown->columnCount(); ++column)

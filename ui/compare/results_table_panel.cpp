@@ -52,15 +52,22 @@ void ResultsTablePanel::setRuns(const std::vector<ComparedRun> &runs)
     m_table->clear();
     m_table->setColumnCount(int(headers.size()));
     m_table->setHorizontalHeaderLabels(headers);
-    m_table->setRowCount(int(results.rows.size()) + (results.base ? 1 : 0));
+    m_table->setRowCount(int(results.rows.size()) + (results.base ? 1 : 0)
+                         + (results.runStdError ? 1 : 0));
 
     int rowIndex = 0;
-    auto addRow = [&](const scores::ResultsRow &row, bool base) {
-        const auto tooltip = base ? QStringLiteral("The base model's scores on the same items")
-                                  : QStringLiteral("%1 run(s), seeds %2: mean ± sample standard "
-                                                   "deviation over seeds")
-                                        .arg(row.seeds.size())
-                                        .arg(seedsText(row.seeds));
+    enum class Kind { Base, Configuration, RunStdError };
+    auto addRow = [&](const scores::ResultsRow &row, Kind kind) {
+        const bool base = kind != Kind::Configuration;
+        const auto tooltip = kind == Kind::Base
+            ? QStringLiteral("The base model's scores on the same items")
+            : kind == Kind::RunStdError
+            ? QStringLiteral("Mean over the runs of each run's own standard error on its "
+                             "test items")
+            : QStringLiteral("%1 run(s), seeds %2: mean ± sample standard deviation over "
+                             "seeds")
+                  .arg(row.seeds.size())
+                  .arg(seedsText(row.seeds));
         QStringList cells {QString::fromStdString(row.label),
                            base ? QString() : QString::number(row.seeds.size())};
         for (const auto &cell : scores::resultsCells(results, row))
@@ -80,9 +87,11 @@ void ResultsTablePanel::setRuns(const std::vector<ComparedRun> &runs)
         ++rowIndex;
     };
     if (results.base)
-        addRow(*results.base, true);
+        addRow(*results.base, Kind::Base);
     for (const auto &row : results.rows)
-        addRow(row, false);
+        addRow(row, Kind::Configuration);
+    if (results.runStdError)
+        addRow(*results.runStdError, Kind::RunStdError);
 }
 
 } // namespace slim::ui
