@@ -5,33 +5,15 @@
 #include "suites/dataset_records.h"
 
 #include <QTemporaryDir>
+#include "suite_test_support.h"
+
 #include <QtTest>
 
 #include <fstream>
 
 using namespace slim;
 using namespace slim::suites;
-
-namespace {
-
-std::string writeFile(const QTemporaryDir &dir, const std::string &name, const std::string &text)
-{
-    const auto path = dir.path().toStdString() + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
-
-QString errorOf(const std::function<void()> &f)
-{
-    try {
-        f();
-    } catch (const std::exception &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-} // namespace
+using namespace slim::suites::test;
 
 class TestDatasetRecords : public QObject
 {

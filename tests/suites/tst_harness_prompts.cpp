@@ -7,12 +7,15 @@
 
 #include <QProcess>
 #include <QTemporaryDir>
+#include "suite_test_support.h"
+
 #include <QtTest>
 
 #include <fstream>
 
 using namespace slim;
 using namespace slim::suites;
+using namespace slim::suites::test;
 
 namespace {
 
@@ -39,23 +42,6 @@ std::vector<nlohmann::json> prompts(const std::string &task, const std::string &
          buildRequests(harnessTask(task), readRecords(kDir + dataCase + ".jsonl"), pool, options))
         out.push_back(promptJson(request));
     return out;
-}
-
-QString errorOf(const std::function<void()> &f)
-{
-    try {
-        f();
-    } catch (const std::exception &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-std::string writeFile(const QTemporaryDir &dir, const std::string &name, const std::string &text)
-{
-    const auto path = dir.path().toStdString() + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
 }
 
 } // namespace

@@ -7,12 +7,15 @@
 #include "tokenizer/builtin_tokenizer.h"
 
 #include <QTemporaryDir>
+#include "suite_test_support.h"
+
 #include <QtTest>
 
 #include <fstream>
 
 using namespace slim;
 using namespace slim::suites;
+using namespace slim::suites::test;
 
 namespace {
 
@@ -34,16 +37,6 @@ std::vector<std::pair<std::string, bool>> pairs(const FormattedExample &example)
     for (const auto &s : example)
         out.emplace_back(s.text, s.trained);
     return out;
-}
-
-QString errorOf(const std::function<void()> &f)
-{
-    try {
-        f();
-    } catch (const std::exception &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
 }
 
 } // namespace
