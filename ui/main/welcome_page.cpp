@@ -18,7 +18,7 @@ WelcomePage::WelcomePage(QWidget *parent)
             "costs: routing, cluster drift and forgetting, live.</p>"
             "<p>The demo fine-tunes the workbench's small base model (shipped with it) with "
             "every method on the built-in tasks and compares them: what each method learns and "
-            "what it forgets (about 20 minutes on two cores).</p>"),
+            "what it forgets (22 minutes on two cores, docs/results.md).</p>"),
         this);
     title->setWordWrap(true);
     auto *demo = new QPushButton(QStringLiteral("Run the demo"), this);
