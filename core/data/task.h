@@ -4,16 +4,36 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace slim::data {
 
+// Part of a formatted training example; `trained`: its tokens carry the loss.
+struct TextSegment
+{
+    std::string text;
+    bool trained = false;
+};
+
 // One training example: the model sees prompt + answer; the loss covers the answer (and the
 // prompt unless training on answers only). An EOS token follows the answer.
+// A formatted conversation (users' instruction data) comes as `segments` instead: each segment
+// tokenized on its own, in order, the trained ones carrying the loss (all of them unless
+// training on answers only). `own_special_tokens`: the text carries its BOS and EOS itself (a
+// rendered chat template), so none is added.
 struct TextExample
 {
+    TextExample() = default;
+    TextExample(std::string prompt_, std::string answer_)
+        : prompt(std::move(prompt_)), answer(std::move(answer_))
+    {}
+
     std::string prompt;
     std::string answer;
+    std::vector<TextSegment> segments;
+    bool own_special_tokens = false;
+    size_t characters() const;
 };
 
 // A multiple-choice item. Log-likelihood mode scores context + target_delimiter + choice;

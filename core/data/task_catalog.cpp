@@ -87,6 +87,12 @@ std::string canonicalTaskSerialisation(const Task &task)
     for (const TextExample &example : task.train) {
         appendField(out, example.prompt);
         appendField(out, example.answer);
+        // (absent from the built-in tasks' serialisation, whose hashes stay)
+        if (!example.segments.empty())
+            appendField(out, std::string("segments ") + (example.own_special_tokens ? "own" : "")
+                                 + std::to_string(example.segments.size()));
+        for (const TextSegment &segment : example.segments)
+            appendField(out, (segment.trained ? "+" : "-") + segment.text);
     }
     appendField(out, "choice " + std::to_string(task.choiceTest.size()));
     for (const ChoiceItem &item : task.choiceTest) {

@@ -7,6 +7,14 @@
 
 namespace slim::data {
 
+size_t TextExample::characters() const
+{
+    size_t n = prompt.size() + answer.size();
+    for (const auto &segment : segments)
+        n += segment.text.size();
+    return n;
+}
+
 SingleTaskStream::SingleTaskStream(const Task &task, uint64_t seed)
     : m_taskName(task.name)
     , m_examples(task.train)

@@ -83,11 +83,28 @@ torch::Tensor CausalLmImpl::hiddenStates(const torch::Tensor &inputIds,
     TORCH_CHECK(fullMask.size(0) == b && fullMask.size(1) == total,
                 "attentionMask must be [batch, past + seq] = [", b, ", ", total, "], got ",
                 fullMask.sizes());
+    // Packed rows number their examples 1, 2, ... in the mask: each starts at position 0 and
+    // sees only itself (what transformers does for packed rows with position_ids).
+    const bool packed = attentionMask.defined() && !attentionMask.is_floating_point()
+                        && attentionMask.scalar_type() != torch::kBool
+                        && attentionMask.numel() > 0 && attentionMask.max().item<int64_t>() > 1;
+    torch::Tensor example; // [B, total] int64, packed rows only
+    if (packed)
+        example = attentionMask.to(device).to(torch::kLong);
 
     ForwardContext ctx;
     // Positions count real tokens only, so left-padded prompts get the positions they would
     // have unpadded (as Hugging Face does).
-    auto positions = (fullMask.to(torch::kLong).cumsum(1) - 1).clamp_min(0).slice(1, past);
+    auto counted = fullMask.to(torch::kLong).cumsum(1);
+    if (packed) {
+        // Real tokens before the example starts: the count at its first token, minus one.
+        auto previous = torch::cat({torch::zeros({b, 1}, example.options()),
+                                    example.slice(1, 0, total - 1)}, 1);
+        auto starts = (example != previous) & fullMask;
+        counted = counted - std::get<0>(torch::cummax(torch::where(starts, counted - 1,
+                                                                   torch::zeros_like(counted)), 1));
+    }
+    auto positions = (counted - 1).clamp_min(0).slice(1, past);
     auto h = model->embed_tokens(inputIds);
     // Dynamic NTK scaling depends on how far positions reach (max position + 1); only it needs
     // that host sync.
@@ -101,6 +118,8 @@ torch::Tensor CausalLmImpl::hiddenStates(const torch::Tensor &inputIds,
     auto queryPos = torch::arange(past, total, opts.dtype(torch::kLong)).unsqueeze(1);
     auto keyPos = torch::arange(0, total, opts.dtype(torch::kLong)).unsqueeze(0);
     auto causal = (keyPos <= queryPos).unsqueeze(0) & fullMask.unsqueeze(1); // [B, S, total]
+    if (packed)
+        causal = causal & (example.slice(1, past).unsqueeze(2) == example.unsqueeze(1));
     auto biasOf = [&](const torch::Tensor &allowed) {
         return torch::zeros({b, 1, s, total}, opts.dtype(torch::kFloat))
             .masked_fill(allowed.logical_not().unsqueeze(1), kMaskValue);

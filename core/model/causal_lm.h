@@ -42,6 +42,8 @@ public:
 
     // inputIds: [B, S] int64. attentionMask: [B, S_past + S], nonzero for real tokens; may be
     // undefined (all real). With a cache, S_past positions come from it and it is extended.
+    // A packed row (integer mask numbering its examples 1, 2, ...) keeps each example's
+    // positions from 0 and its attention inside the example.
     // Returns the final hidden states [B, S, d].
     torch::Tensor hiddenStates(const torch::Tensor &inputIds, const torch::Tensor &attentionMask,
                                KvCache *cache = nullptr);

@@ -2,17 +2,22 @@
 
 #include "data/task_streams.h"
 
+#include <stdexcept>
+
 namespace slim::engine {
 
 TaskExampleSource::TaskExampleSource(const std::vector<data::Task> &tasks, uint64_t seed,
-                                     int64_t total, int64_t batchSize)
+                                     int64_t total, int64_t batchSize,
+                                     std::vector<double> weights)
     : m_batchSize(batchSize)
 {
-    if (tasks.size() == 1) {
+    if (tasks.empty()) {
+        return; // an evaluation-only run; examples() refuses
+    } else if (tasks.size() == 1) {
         data::SingleTaskStream stream(tasks.front(), seed);
         m_examples = stream.take(size_t(total));
     } else {
-        data::MixedTaskStream stream(tasks, seed);
+        data::MixedTaskStream stream(tasks, seed, std::move(weights));
         m_examples = stream.take(size_t(total));
     }
 }
@@ -20,6 +25,8 @@ TaskExampleSource::TaskExampleSource(const std::vector<data::Task> &tasks, uint6
 std::vector<data::TextExample> TaskExampleSource::examples(int64_t step, int64_t micro,
                                                            int64_t count)
 {
+    if (m_examples.empty())
+        throw std::invalid_argument("data.tasks: nothing to train on");
     std::vector<data::TextExample> out;
     const int64_t first = step * m_batchSize + micro * count;
     const auto n = int64_t(m_examples.size());

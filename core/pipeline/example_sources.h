@@ -14,9 +14,11 @@ namespace slim::engine {
 class TaskExampleSource : public ExampleSource
 {
 public:
+    // weights: the MDS mix's proportions, one per task (empty: equal).
     TaskExampleSource(const std::vector<data::Task> &tasks, uint64_t seed, int64_t total,
-                      int64_t batchSize);
+                      int64_t batchSize, std::vector<double> weights = {});
     std::vector<data::TextExample> examples(int64_t step, int64_t micro, int64_t count) override;
+    const std::vector<data::TextExample> &all() const { return m_examples; }
 
 private:
     std::vector<data::TextExample> m_examples;

@@ -4,10 +4,15 @@
 #include "run_preflight.h"
 #include "common/sha256.h"
 #include "data/task_catalog.h"
+#include "suites/suite_tasks.h"
+#include "suites/training_set.h"
 #include "model/model_io.h"
 #include "train/trainer.h"
 
 #include <torch/torch.h>
+
+#include <cstdio>
+#include <set>
 
 
 namespace slim::engine {
@@ -52,21 +57,80 @@ std::string weightsHash(const fs::path &modelDir)
     return hash.hexDigest();
 }
 
-std::vector<data::Task> buildTasks(const ExperimentContext &c)
+struct RunTasks
 {
+    std::vector<data::Task> training;  // data.tasks, in order (built-in tasks and files)
+    std::vector<data::Task> evaluated; // general tasks and suites, built-in downstream tasks
+};
+
+// Every task of the run, read and checked before any weight is loaded: a bad record or an
+// empty suite stops the run here.
+RunTasks buildTasks(const ExperimentContext &c, const tok::Tokenizer &tokenizer)
+{
+    const auto &spec = c.spec;
     data::TaskOptions options;
-    options.trainSize = size_t(c.spec.data.train_examples_per_task);
-    std::vector<data::Task> tasks;
-    for (const auto &name : c.spec.eval.general_tasks)
-        tasks.push_back(data::buildTask(name, c.locator, options));
-    for (const auto &name : c.spec.data.tasks) {
+    options.trainSize = size_t(spec.data.train_examples_per_task);
+    RunTasks out;
+    for (const auto &name : spec.eval.general_tasks)
+        out.evaluated.push_back(data::buildTask(name, c.locator, options));
+    for (bool general : {true, false}) {
+        for (const auto &entry : general ? spec.eval.suites : spec.eval.downstream_suites) {
+            for (auto &task : suites::suiteTasks(suites::parseSuiteEntry(entry))) {
+                task.general = general;
+                task.sha256 = data::computeTaskSha256(task);
+                out.evaluated.push_back(std::move(task));
+            }
+        }
+    }
+    for (const auto &name : spec.data.tasks) {
+        if (suites::isDatasetPath(name)) {
+            auto task = suites::trainingSetTask(name, spec.data.prompt_format, tokenizer,
+                                                spec.schedule.answer_only_loss);
+            // Exports often name every split train.jsonl: boolq/train.jsonl, piqa/train.jsonl.
+            for (const auto &other : out.training) {
+                if (other.name == task.name) {
+                    task.name = fs::path(name).parent_path().filename().string() + "/"
+                                + task.name;
+                    break;
+                }
+            }
+            out.training.push_back(std::move(task));
+            continue;
+        }
         auto task = data::buildTask(name, c.locator, options);
         if (task.general)
             throw std::invalid_argument("data.tasks: '" + name
                                         + "' is a general-suite task, not a downstream task");
-        tasks.push_back(std::move(task));
+        out.training.push_back(task);
+        out.evaluated.push_back(std::move(task));
     }
-    return tasks;
+    std::set<std::string> names;
+    for (const auto &task : out.evaluated) {
+        if (!names.insert(task.name).second)
+            throw std::invalid_argument("eval: the task '" + task.name
+                                        + "' is evaluated twice (in general_tasks, suites, "
+                                          "downstream_suites or data.tasks)");
+    }
+    return out;
+}
+
+// Says how many of the examples the run trains on are cut to max_length, never silently.
+void reportTruncation(const std::vector<data::TextExample> &examples,
+                      const tok::Tokenizer &tokenizer, const TrainOptions &schedule,
+                      RunObserver &observer)
+{
+    const auto options = batchOptions(schedule);
+    int64_t cut = 0;
+    for (const auto &example : examples)
+        cut += tokenizeExample(example, tokenizer, options).truncated ? 1 : 0;
+    if (cut == 0)
+        return;
+    char share[32];
+    std::snprintf(share, sizeof share, "%.1f", 100.0 * double(cut) / double(examples.size()));
+    observer.log("data: " + std::to_string(cut) + " of the " + std::to_string(examples.size())
+                 + " examples the run trains on (" + share
+                 + " %) are longer than schedule.max_length (" + std::to_string(schedule.max_length)
+                 + " tokens) and are cut to it");
 }
 
 RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_token stop)
@@ -85,6 +149,10 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
     } catch (const std::runtime_error &e) {
         throw std::invalid_argument(std::string("base_model: ") + e.what());
     }
+    auto tasks = buildTasks(c, *tokenizer);
+    if (tasks.training.empty() && spec.schedule.steps > 0)
+        throw std::invalid_argument("data.tasks: nothing to train on (name built-in tasks or "
+                                    "dataset files, or set schedule.steps to 0 to evaluate)");
     // Before any weight is read: a job that cannot fit says so now.
     const auto memory = checkRunMemory(spec, config, device.str());
     observer.log("memory: " + memory.summary());
@@ -100,21 +168,16 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
     auto model = loadModel(modelDir, device, dtype, &warnings);
     for (const auto &w : warnings)
         observer.log("warning: " + w);
-    auto tasks = buildTasks(c);
 
     RunPrepared prepared;
     prepared.device = device.str();
     prepared.model_hash = weightsHash(modelDir);
     prepared.versions = engineVersions();
-    for (const auto &t : tasks)
-        prepared.dataset_hashes[t.name] = t.sha256;
-
-    std::vector<data::Task> downstream;
-    for (const auto &t : tasks) {
-        if (!t.general)
-            downstream.push_back(t);
+    for (const auto *list : {&tasks.training, &tasks.evaluated}) {
+        for (const auto &t : *list)
+            prepared.dataset_hashes[t.name] = t.sha256;
     }
-    SuiteEvaluator evaluator(tasks, *tokenizer, spec.eval, observer, c.score_cache);
+    SuiteEvaluator evaluator(tasks.evaluated, *tokenizer, spec.eval, observer, c.score_cache);
     evaluator.scoreReferences(model, prepared.model_hash, stop);
     if (stop.stop_requested())
         return {RunStatus::Cancelled, "cancelled before training", ""};
@@ -137,9 +200,11 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
     observer.prepared(prepared);
 
     const bool evaluateOnly = spec.schedule.steps == 0;
-    TaskExampleSource source(downstream, spec.seed,
+    TaskExampleSource source(tasks.training, spec.seed,
                              std::max<int64_t>(1, spec.schedule.steps) * spec.schedule.batch_size,
-                             spec.schedule.batch_size);
+                             spec.schedule.batch_size, spec.data.proportions);
+    if (!evaluateOnly)
+        reportTruncation(source.all(), *tokenizer, spec.schedule, observer);
     Trainer trainer(adapters, spec.schedule, source, *tokenizer, observer, c.run_dir / "checkpoints");
     bool evalStopped = false;
     trainer.evaluate = [&](int64_t step, bool final) {
@@ -183,6 +248,8 @@ RunOutcome runExperiment(const ExperimentContext &context, RunObserver &observer
         return run(context, observer, stop);
     } catch (const std::invalid_argument &e) {
         return {RunStatus::Failed, std::string("invalid run: ") + e.what(), e.what()};
+    } catch (const data::DataError &e) {
+        return {RunStatus::Failed, std::string("bad data: ") + e.what(), e.what()};
     } catch (const ModelLoadError &e) {
         return {RunStatus::Failed, std::string("cannot load the model: ") + e.what(), e.what()};
     } catch (const std::exception &e) {

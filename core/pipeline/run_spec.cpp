@@ -1,6 +1,7 @@
 #include "run_spec.h"
 
 #include "adapters/adapter_schema.h"
+#include "suites/suite_tasks.h"
 
 #include <map>
 #include <set>
@@ -25,6 +26,8 @@ void forEachField(Spec &s, Visitor &&v)
     v("seed", s.seed);
     v("data.setting", s.data.setting);
     v("data.tasks", s.data.tasks);
+    v("data.proportions", s.data.proportions);
+    v("data.prompt_format", s.data.prompt_format);
     v("data.train_examples_per_task", s.data.train_examples_per_task);
     auto &t = s.schedule;
     v("schedule.steps", t.steps);
@@ -42,6 +45,7 @@ void forEachField(Spec &s, Visitor &&v)
     v("schedule.max_length", t.max_length);
     v("schedule.answer_only_loss", t.answer_only_loss);
     v("schedule.append_eos", t.append_eos);
+    v("schedule.packing", t.packing);
     v("schedule.log_every", t.log_every);
     v("schedule.checkpoint_every", t.checkpoint_every);
     v("schedule.keep_checkpoints", t.keep_checkpoints);
@@ -49,6 +53,8 @@ void forEachField(Spec &s, Visitor &&v)
     v("schedule.eval_every", t.eval_every);
     auto &e = s.eval;
     v("eval.general_tasks", e.general_tasks);
+    v("eval.suites", e.suites);
+    v("eval.downstream_suites", e.downstream_suites);
     v("eval.probe_items", e.probe_items);
     v("eval.probe_texts", e.probe_texts);
     v("eval.choice_mode", e.choice_mode);
@@ -88,9 +94,22 @@ const std::map<std::string, Meta> &fieldMeta()
         {"data.setting", {T::Choice, -inf, inf,
                           "mds: one model on a mixture of the tasks; sds: one task.",
                           {"mds", "sds"}}},
-        {"data.tasks", {T::StringList, -inf, inf, "Downstream tasks to train on."}},
+        {"data.tasks", {T::StringList, -inf, inf,
+                        "What to train on: built-in tasks (name_gender, word_class, reversal, "
+                        "sentiment) or dataset files (.jsonl, .json, .csv, optionally .gz): "
+                        "instruction data (alpaca, sharegpt, messages, completion, text) or a "
+                        "task in its original shape (boolq, piqa, siqa, hellaswag, winogrande, "
+                        "arc, openbookqa, gsm8k)."}},
+        {"data.proportions", {T::NumberList, 0, 1e9,
+                              "Mixing weight of each task, in order (mds); empty = equal."}},
+        {"data.prompt_format", {T::Choice, -inf, inf,
+                                "How dataset files become text: the model's chat template, "
+                                "Stanford Alpaca's template, or plain prompt + completion; auto "
+                                "= chat when the tokenizer has a template, else alpaca (plain "
+                                "for completion and text data).",
+                                {"auto", "chat", "alpaca", "plain"}}},
         {"data.train_examples_per_task", {T::Integer, 1, 1e7,
-                                          "Training examples taken from each task."}},
+                                          "Training examples taken from each built-in task."}},
         {"schedule.steps", {T::Integer, 0, 1e8,
                             "Optimizer steps; 0 = only evaluate (an init_adapter, or the base)."}},
         {"schedule.batch_size", {T::Integer, 1, 65536, "Examples per optimizer step."}},
@@ -109,8 +128,14 @@ const std::map<std::string, Meta> &fieldMeta()
                                 {"fp32", "bf16"}}},
         {"schedule.max_length", {T::Integer, 2, 1 << 20, "Tokens per example (BOS included)."}},
         {"schedule.answer_only_loss", {T::Boolean, -inf, inf,
-                                       "Loss on answer tokens only (else prompt too)."}},
-        {"schedule.append_eos", {T::Boolean, -inf, inf, "EOS token after each answer."}},
+                                       "Loss on the answers only (the assistant's turns), else "
+                                       "on every token."}},
+        {"schedule.append_eos", {T::Boolean, -inf, inf,
+                                 "EOS token after each answer (chat-formatted text carries its "
+                                 "own)."}},
+        {"schedule.packing", {T::Boolean, -inf, inf,
+                              "Pack several examples into each row of max_length tokens, each "
+                              "attending only to itself with positions from 0."}},
         {"schedule.log_every", {T::Integer, 1, 1e8, "Steps between metric/routing reports."}},
         {"schedule.checkpoint_every", {T::Integer, 0, 1e8, "Steps between checkpoints; 0 = end."}},
         {"schedule.gradient_checkpointing", {T::Boolean, -inf, inf,
@@ -125,6 +150,13 @@ const std::map<std::string, Meta> &fieldMeta()
                                  "Steps between probe evaluations (forgetting curves); 0 = end."}},
         {"eval.general_tasks", {T::StringList, -inf, inf,
                                 "General-suite tasks that measure forgetting."}},
+        {"eval.suites", {T::StringList, -inf, inf,
+                         "General suites (forgetting) from lm-evaluation-harness's tasks on "
+                         "your files: TASK=FILE[;fewshot=FILE][;shots=N][;limit=K], e.g. "
+                         "mmlu=mmlu_test.jsonl;fewshot=mmlu_dev.jsonl;shots=5."}},
+        {"eval.downstream_suites", {T::StringList, -inf, inf,
+                                    "Downstream suites (learning), written as eval.suites, "
+                                    "e.g. boolq=boolq_validation.jsonl."}},
         {"eval.probe_items", {T::Integer, 1, 1e7, "Items per task in probe evaluations."}},
         {"eval.probe_texts", {T::Integer, 1, 1e7,
                               "Texts per bits-per-byte task in probe evaluations."}},
@@ -154,6 +186,7 @@ std::vector<FieldSpec> buildSchema()
         f.choices = m.choices;
         f.default_value = value;
         f.folder = path == "base_model" || path == "init_adapter";
+        f.files = path == "data.tasks";
         fields.push_back(f);
     });
     FieldSpec method;
@@ -182,6 +215,35 @@ const nlohmann::json *lookup(const nlohmann::json &json, const std::string &path
         if (dot == std::string::npos)
             return node;
         start = dot + 1;
+    }
+}
+
+// Proportions match the tasks; suite entries parse.
+void checkDataAndSuites(const nlohmann::json &json, std::vector<spec::SpecError> &errors)
+{
+    const auto *proportions = lookup(json, "data.proportions");
+    if (proportions && !proportions->empty()) {
+        const auto *tasks = lookup(json, "data.tasks");
+        const size_t taskCount = tasks ? tasks->size() : DataPlan().tasks.size();
+        if (proportions->size() != taskCount)
+            errors.push_back({"data.proportions",
+                              std::to_string(proportions->size()) + " weights for "
+                                  + std::to_string(taskCount) + " tasks (one per task, or none)"});
+        for (size_t i = 0; i < proportions->size(); ++i) {
+            if ((*proportions)[i].get<double>() <= 0)
+                errors.push_back({"data.proportions[" + std::to_string(i) + "]",
+                                  "must be positive"});
+        }
+    }
+    for (const char *path : {"eval.suites", "eval.downstream_suites"}) {
+        const auto *entries = lookup(json, path);
+        for (size_t i = 0; entries && i < entries->size(); ++i) {
+            try {
+                suites::parseSuiteEntry((*entries)[i].get<std::string>());
+            } catch (const std::invalid_argument &e) {
+                errors.push_back({std::string(path) + "[" + std::to_string(i) + "]", e.what()});
+            }
+        }
     }
 }
 
@@ -253,6 +315,7 @@ std::vector<spec::SpecError> validateRunSpec(const nlohmann::json &json)
             && json.contains("data") && json["data"].contains("tasks")
             && json["data"]["tasks"].size() != 1)
             errors.push_back({"data.tasks", "the sds setting trains on exactly one task"});
+        checkDataAndSuites(json, errors);
     }
     return errors;
 }

@@ -6,6 +6,7 @@
 //   {"name": "slim-mds", "base_model": "builtin", "seed": 1,
 //    "adapter": {"method": "slim", "lora_rank": 4},
 //    "data": {"setting": "mds", "tasks": ["name_gender", "word_class", "reversal"]},
+//    (or users' files: "tasks": ["data/boolq.jsonl", "data/piqa.jsonl"], "proportions": [2, 1])
 //    "schedule": {"steps": 400, "lr": 5e-4}, "eval": {"every": 100}}
 
 #include "adapters/adapter_config.h"
@@ -22,13 +23,20 @@ namespace slim::engine {
 struct DataPlan
 {
     std::string setting = "mds"; // "mds": one model on the mixture; "sds": one task
+    // Built-in task names or training files (suites/training_set.h), mixed as the run trains.
     std::vector<std::string> tasks = {"name_gender", "word_class", "reversal"};
+    std::vector<double> proportions; // one weight per task; empty: equal
+    std::string prompt_format = "auto"; // training files: auto | chat | alpaca | plain
     int64_t train_examples_per_task = 2000;
 };
 
 struct EvalPlan
 {
     std::vector<std::string> general_tasks = {"brown_heldout", "capitals", "continents"};
+    // lm-eval suites on users' files, "TASK=FILE[;fewshot=FILE][;shots=N][;limit=K]"
+    // (suites/suite_tasks.h): general ones measure forgetting, downstream ones learning.
+    std::vector<std::string> suites;
+    std::vector<std::string> downstream_suites;
     int64_t probe_items = 64;         // items per task in scheduled (probe) evaluations
     int64_t probe_texts = 2;          // texts per bits-per-byte task in probe evaluations
     std::string choice_mode = "both"; // "loglikelihood" | "label_logits" | "both"

@@ -55,6 +55,7 @@ std::string typeName(FieldType type)
     case FieldType::String: return "string";
     case FieldType::Choice: return "choice";
     case FieldType::IntegerList: return "integer list";
+    case FieldType::NumberList: return "number list";
     case FieldType::StringList: return "string list";
     }
     return "unknown";
@@ -91,12 +92,13 @@ void checkField(const FieldSpec &f, const nlohmann::json &v, std::vector<SpecErr
                                           + joined(f.choices)});
         return;
     case FieldType::IntegerList:
+    case FieldType::NumberList:
         if (!v.is_array())
             return wrongType();
         for (size_t i = 0; i < v.size(); ++i) {
             FieldSpec item = f;
             item.path = f.path + "[" + std::to_string(i) + "]";
-            item.type = FieldType::Integer;
+            item.type = f.type == FieldType::IntegerList ? FieldType::Integer : FieldType::Number;
             checkField(item, v[i], errors);
         }
         return;
@@ -127,6 +129,8 @@ nlohmann::json fieldToJson(const FieldSpec &f)
         j["methods"] = f.methods;
     if (f.folder)
         j["folder"] = true;
+    if (f.files)
+        j["files"] = true;
     return j;
 }
 

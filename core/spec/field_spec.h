@@ -11,7 +11,8 @@
 
 namespace slim::spec {
 
-enum class FieldType { Integer, Number, Boolean, String, Choice, IntegerList, StringList };
+enum class FieldType { Integer, Number, Boolean, String, Choice, IntegerList, NumberList,
+                       StringList };
 
 struct FieldSpec
 {
@@ -24,6 +25,7 @@ struct FieldSpec
     std::string help;
     std::vector<std::string> methods; // methods the field applies to; empty = every method
     bool folder = false; // a String naming a folder: forms offer a folder picker
+    bool files = false; // a StringList that may name dataset files: forms offer a file picker
     bool appliesTo(const std::string &method) const;
 };
 

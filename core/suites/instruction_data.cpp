@@ -1,5 +1,7 @@
 #include "instruction_data.h"
 
+#include "task_training.h"
+
 #include "data/data_locator.h"
 #include "tokenizer/chat_template.h"
 
@@ -11,10 +13,12 @@ namespace {
 
 constexpr const char *kShapes
     = "understood: alpaca (instruction, input, output), sharegpt (conversations of {from, "
-      "value}), messages ({role, content}), completion (prompt, completion), text (text)";
+      "value}), messages ({role, content}), completion (prompt, completion), text (text), ";
 
 InstructionShape shapeOf(const Record &record)
 {
+    if (!trainingTaskOf(record).empty())
+        return InstructionShape::Task;
     if (hasField(record, "conversations"))
         return InstructionShape::ShareGpt;
     if (hasField(record, "messages"))
@@ -28,7 +32,8 @@ InstructionShape shapeOf(const Record &record)
     std::string fields;
     for (const auto &[key, value] : record.fields.items())
         fields += (fields.empty() ? "" : ", ") + key;
-    recordError(record, "a record of unknown shape (fields: " + fields + "); " + kShapes);
+    recordError(record, "a record of unknown shape (fields: " + fields + "); " + kShapes
+                            + trainingTaskShapes());
 }
 
 std::string roleOfSpeaker(const Record &record, size_t index, const std::string &from)
@@ -98,6 +103,8 @@ Conversation conversationOf(InstructionShape shape, const Record &record)
     case InstructionShape::Text:
         c.messages = {{"assistant", stringField(record, "text")}};
         break;
+    case InstructionShape::Task:
+        return trainingTaskConversation(trainingTaskOf(record), record);
     }
     return c;
 }
@@ -190,6 +197,8 @@ const char *shapeName(InstructionShape shape)
         return "completion";
     case InstructionShape::Text:
         return "text";
+    case InstructionShape::Task:
+        return "task";
     }
     return "text";
 }
@@ -200,12 +209,17 @@ InstructionData instructionData(const std::vector<Record> &records)
         throw data::DataError("no records: a training set needs at least one");
     InstructionData data;
     data.shape = shapeOf(records.front());
+    data.task = trainingTaskOf(records.front());
+    auto nameOf = [](InstructionShape shape, const std::string &task) {
+        const auto name = shape == InstructionShape::Task ? task : std::string(shapeName(shape));
+        return (std::string("aeiou").find(name[0]) == std::string::npos ? "a " : "an ") + name;
+    };
     for (const auto &record : records) {
         const auto shape = shapeOf(record);
-        if (shape != data.shape)
+        const auto task = trainingTaskOf(record);
+        if (shape != data.shape || task != data.task)
             recordError(record,
-                        std::string("a ") + shapeName(shape) + " record in a "
-                            + shapeName(data.shape)
+                        nameOf(shape, task) + " record in " + nameOf(data.shape, data.task)
                             + " file (its first record); one file holds one shape");
         data.conversations.push_back(conversationOf(shape, record));
     }

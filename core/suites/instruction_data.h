@@ -2,13 +2,15 @@
 // Instruction data in the shapes people fine-tune on, read from JSONL, JSON or CSV
 // (dataset_records.h) and turned into training text: Alpaca (instruction, input, output),
 // ShareGPT (conversations of {from, value}), OpenAI-style messages ({role, content}), plain
-// completion (prompt, completion) and raw text (text). A file holds one shape, recognised from
+// completion (prompt, completion), raw text (text), and the downstream tasks in their original
+// shapes (task_training.h). A file holds one shape, recognised from
 // its first record; a record of another shape is refused naming file, line and field.
 // Formatting: the model's chat template (transformers' apply_chat_template), the Alpaca template
 // or plain concatenation, as segments that carry the loss (the assistant's answers, by default)
 // or not.
 
 #include "dataset_records.h"
+#include "data/task.h"
 #include "tokenizer/tokenizer.h"
 
 #include <filesystem>
@@ -19,7 +21,8 @@
 
 namespace slim::suites {
 
-enum class InstructionShape { Alpaca, ShareGpt, Messages, Completion, Text };
+// Task: a downstream task in its original shape (task_training.h), e.g. BoolQ's records.
+enum class InstructionShape { Alpaca, ShareGpt, Messages, Completion, Text, Task };
 const char *shapeName(InstructionShape shape); // "alpaca", "sharegpt", "messages", ...
 
 struct Message
@@ -39,6 +42,7 @@ struct Conversation
 struct InstructionData
 {
     InstructionShape shape = InstructionShape::Text;
+    std::string task; // Task: which ("boolq", "piqa", ...)
     std::vector<Conversation> conversations;
 };
 
@@ -48,11 +52,7 @@ InstructionData instructionData(const std::vector<Record> &records);
 InstructionData readInstructionData(const std::filesystem::path &path);
 
 // Part of a formatted example; `trained`: its tokens carry the loss.
-struct Segment
-{
-    std::string text;
-    bool trained = false;
-};
+using Segment = data::TextSegment;
 using FormattedExample = std::vector<Segment>;
 
 enum class PromptFormat {

@@ -6,6 +6,7 @@
 #include "harness_tasks.h"
 
 #include <map>
+#include <stdexcept>
 
 namespace slim::suites {
 
@@ -104,6 +105,53 @@ std::vector<data::Task> suiteTasks(const SuiteSpec &spec)
     for (auto &task : tasks)
         task.sha256 = data::computeTaskSha256(task);
     return tasks;
+}
+
+SuiteSpec parseSuiteEntry(const std::string &entry)
+{
+    const auto equals = entry.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == entry.size())
+        throw std::invalid_argument("'" + entry + "' is not TASK=FILE[;fewshot=FILE][;shots=N]"
+                                    "[;limit=K]");
+    SuiteSpec spec;
+    spec.task = entry.substr(0, equals);
+    harnessTask(spec.task); // an unknown task lists the known ones
+    auto rest = entry.substr(equals + 1);
+    const auto firstOption = rest.find(';');
+    spec.data = rest.substr(0, firstOption);
+    if (spec.data.empty())
+        throw std::invalid_argument("'" + entry + "' names no data file");
+    auto number = [&](const std::string &key, const std::string &value, int64_t min) {
+        size_t used = 0;
+        int64_t n = -1;
+        try {
+            n = std::stoll(value, &used);
+        } catch (const std::exception &) {
+            used = 0;
+        }
+        if (used != value.size() || value.empty() || n < min)
+            throw std::invalid_argument("'" + entry + "': " + key + " must be an integer >= "
+                                        + std::to_string(min) + ", not '" + value + "'");
+        return n;
+    };
+    for (size_t pos = firstOption; pos != std::string::npos;) {
+        const auto next = rest.find(';', pos + 1);
+        const auto option = rest.substr(pos + 1, next == std::string::npos ? next : next - pos - 1);
+        pos = next;
+        const auto eq = option.find('=');
+        const auto key = option.substr(0, eq);
+        const auto value = eq == std::string::npos ? std::string() : option.substr(eq + 1);
+        if (key == "fewshot" && !value.empty())
+            spec.fewshot_data = value;
+        else if (key == "shots")
+            spec.shots = number(key, value, 0);
+        else if (key == "limit")
+            spec.limit = number(key, value, 1);
+        else
+            throw std::invalid_argument("'" + entry + "': unknown option '" + option
+                                        + "' (fewshot=FILE, shots=N, limit=K)");
+    }
+    return spec;
 }
 
 } // namespace slim::suites

@@ -22,6 +22,12 @@ struct SuiteSpec
     int64_t limit = 0; // > 0: the first `limit` records
 };
 
+// A suite as a run spec names it (eval.suites, eval.downstream_suites):
+// "TASK=FILE[;fewshot=FILE][;shots=N][;limit=K]", e.g.
+// "mmlu=data/mmlu/test.jsonl;fewshot=data/mmlu/dev.jsonl;shots=5". Checks the syntax and the task
+// name (not the files); throws std::invalid_argument saying what is wrong.
+SuiteSpec parseSuiteEntry(const std::string &entry);
+
 // One task, or for mmlu one per subject ("mmlu_<subject>", in order of first appearance), each
 // general (a forgetting probe). Reads and checks every record before returning: throws
 // data::DataError naming file, line and field, or for a file without records.

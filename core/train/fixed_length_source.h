@@ -1,6 +1,6 @@
 #pragma once
-// Training examples that fill max_length exactly (a prompt of `length` repeated letters and a
-// short answer, cut to max_length by the batch builder): the worst case a memory estimate
+// Training examples that fill max_length exactly (an answer of `length` repeated letters, cut
+// to max_length by the batch builder, every token with loss): the worst case a memory estimate
 // speaks of. For measuring the trainer (bench/bench_memory, tst_memory_estimate).
 
 #include "train/trainer.h"
@@ -18,10 +18,8 @@ public:
     {
         std::vector<data::TextExample> out;
         for (int64_t i = 0; i < count; ++i) {
-            data::TextExample e;
-            e.prompt = std::string(size_t(m_length), char('a' + (step + i) % 26));
-            e.answer = "xyz";
-            out.push_back(e);
+            // All answer: every token carries the loss, with or without answer_only_loss.
+            out.emplace_back("", std::string(size_t(m_length), char('a' + (step + i) % 26)));
         }
         return out;
     }

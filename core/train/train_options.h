@@ -22,8 +22,9 @@ struct TrainOptions
     double max_grad_norm = 1.0;   // 0 = no clipping
     std::string precision = "fp32"; // "fp32" | "bf16" (autocast)
     int64_t max_length = 128;     // tokens per example, BOS included; longer ones are cut
-    bool answer_only_loss = false; // loss on answer tokens only, else on prompt and answer
+    bool answer_only_loss = true; // loss on answer tokens only, else on prompt and answer
     bool append_eos = true;       // EOS after each answer
+    bool packing = false;         // several examples to a row (attention kept inside each)
     int64_t log_every = 10;       // metrics and routing statistics
     int64_t checkpoint_every = 0; // 0 = only at the end
     int64_t keep_checkpoints = 3;

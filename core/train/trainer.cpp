@@ -147,6 +147,10 @@ RunStatus Trainer::run(std::stop_token stop)
     const bool bf16 = m_options.precision == "bf16";
     auto trainable = m_adapters->trainableParameters();
     const auto &adapter = m_adapters->config();
+    if (m_options.packing && adapter.method == AdapterMethod::Slim
+        && adapter.cluster_granularity == "sequence")
+        throw std::invalid_argument("schedule.packing: not with adapter.cluster_granularity "
+                                    "sequence (a packed row holds several examples)");
     if (m_options.gradient_checkpointing && adapter.aux_loss_coef > 0)
         throw std::invalid_argument("schedule.gradient_checkpointing: not with "
                                     "adapter.aux_loss_coef > 0 (the load-balancing loss is "
@@ -178,17 +182,16 @@ RunStatus Trainer::run(std::stop_token stop)
         auto stepExamples = m_source.examples(m_step, 0, m_options.batch_size);
         std::stable_sort(stepExamples.begin(), stepExamples.end(),
                          [](const data::TextExample &a, const data::TextExample &b) {
-                             return a.prompt.size() + a.answer.size()
-                                    < b.prompt.size() + b.answer.size();
+                             return a.characters() < b.characters();
                          });
         for (int64_t micro = 0; micro < m_options.grad_accum; ++micro) {
             const auto first = stepExamples.begin() + std::ptrdiff_t(micro * microSize);
             auto batch = buildBatch({first, first + std::ptrdiff_t(microSize)}, m_tokenizer,
-                                    m_options.max_length, m_options.answer_only_loss,
-                                    m_options.append_eos);
+                                    batchOptions(m_options));
+            m_truncatedSinceLog += batch.truncated;
             if (batch.lossTokens == 0)
                 continue;
-            stepTokens += batch.mask.sum().item<int64_t>();
+            stepTokens += (batch.mask > 0).sum().item<int64_t>();
             torch::Tensor lm;
             AdapterSetImpl::Regularisation reg;
             {
@@ -262,6 +265,7 @@ void Trainer::logStep(double seconds, int64_t tokens)
         {m_step, "lr", learningRateAt(m_options, m_step - 1)},
         {m_step, "grad_norm", m_gradNormSinceLog.item<double>() / n},
         {m_step, "tokens_per_sec", seconds > 0 ? double(tokens) / seconds : 0},
+        {m_step, "data/truncated_examples", double(m_truncatedSinceLog)},
     };
     if (m_l1SinceLog.defined()) {
         samples.push_back({m_step, "loss/l1", m_l1SinceLog.item<double>() / n});
@@ -277,6 +281,7 @@ void Trainer::logStep(double seconds, int64_t tokens)
     m_lossSinceLog = m_l1SinceLog = m_auxSinceLog = m_gradNormSinceLog = torch::Tensor();
     m_stepsSinceLog = 0;
     m_tokensSinceLog = 0;
+    m_truncatedSinceLog = 0;
     m_secondsSinceLog = 0;
 }
 

@@ -86,6 +86,7 @@ private:
     std::vector<torch::Tensor> m_stepLosses; // 0-d, on the device: no sync per step
     torch::Tensor m_lossSinceLog, m_l1SinceLog, m_auxSinceLog, m_gradNormSinceLog;
     int64_t m_stepsSinceLog = 0, m_tokensSinceLog = 0;
+    int64_t m_truncatedSinceLog = 0; // examples cut to max_length since the last log
     double m_secondsSinceLog = 0;
 };
 

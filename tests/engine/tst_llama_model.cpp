@@ -74,6 +74,28 @@ private Q_SLOTS:
         QVERIFY(maxAbsDiff(plain, withPad) < 1e-5);
     }
 
+    void packedRowsEqualSeparateExamples()
+    {
+        // A row packing three examples (mask 1, 1, 2, 2, 2, 3, ...) and right padding gives each
+        // example the logits it gets alone: positions restart, attention stays inside.
+        auto model = tinyModel();
+        const std::vector<int64_t> lengths {5, 7, 4};
+        std::vector<torch::Tensor> parts, numbers;
+        for (size_t i = 0; i < lengths.size(); ++i) {
+            parts.push_back(randomTokens(1, lengths[i]));
+            numbers.push_back(torch::full({1, lengths[i]}, int64_t(i + 1), torch::kLong));
+        }
+        parts.push_back(torch::full({1, 3}, 258, torch::kLong));
+        numbers.push_back(torch::zeros({1, 3}, torch::kLong));
+        auto packed = model->forward(torch::cat(parts, 1), torch::cat(numbers, 1));
+        int64_t offset = 0;
+        for (size_t i = 0; i < lengths.size(); ++i) {
+            auto alone = model->forward(parts[i]);
+            QVERIFY(maxAbsDiff(alone, packed.slice(1, offset, offset + lengths[i])) < 1e-5);
+            offset += lengths[i];
+        }
+    }
+
     void kvCacheMatchesFullForward()
     {
         auto model = tinyModel();

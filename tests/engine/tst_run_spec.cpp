@@ -1,6 +1,7 @@
 // The run spec: schema, validation errors by field path, presets, JSON round trips.
 #include "pipeline/run_spec.h"
 
+#include <nlohmann/json.hpp>
 #include <QtTest>
 
 #include <map>
@@ -82,6 +83,34 @@ private Q_SLOTS:
                                           {"data", {{"setting", "sds"},
                                                     {"tasks", {"a", "b"}}}}}),
                          "data.tasks", "exactly one"));
+    }
+
+    void usersDataAndSuitesAreChecked()
+    {
+        nlohmann::json json = {
+            {"adapter", {{"method", "lora"}}},
+            {"data", {{"tasks", {"data/boolq.jsonl", "piqa.jsonl"}}, {"proportions", {2, 1}},
+                      {"prompt_format", "chat"}}},
+            {"schedule", {{"packing", true}}},
+            {"eval", {{"suites", {"mmlu=test.jsonl;fewshot=dev.jsonl;shots=5"}},
+                      {"downstream_suites", {"boolq=boolq_val.jsonl"}}}}};
+        QVERIFY(validateRunSpec(json).empty());
+        auto spec = runSpecFromJson(json);
+        QCOMPARE(spec.data.proportions, (std::vector<double>{2, 1}));
+        QVERIFY(spec.schedule.packing);
+        QCOMPARE(runSpecFromJson(spec.toJson()).toJson(), spec.toJson());
+        json["data"]["proportions"] = {1, 0, 3};
+        json["eval"]["suites"] = {"mmlu=test.jsonl;shots=five", "boolq"};
+        auto errors = validateRunSpec(json);
+        QVERIFY(hasError(errors, "data.proportions", "3 weights for 2 tasks"));
+        QVERIFY(hasError(errors, "data.proportions[1]", "must be positive"));
+        QVERIFY(hasError(errors, "eval.suites[0]", "shots must be an integer"));
+        QVERIFY(hasError(errors, "eval.suites[1]", "is not TASK=FILE"));
+        QVERIFY(hasError(validateRunSpec({{"adapter", {{"method", "lora"}}},
+                                          {"data", {{"prompt_format", "fancy"}}}}),
+                         "data.prompt_format", "not one of auto, chat, alpaca, plain"));
+        // Answers carry the loss unless asked otherwise.
+        QVERIFY(runSpecFromJson({{"adapter", {{"method", "lora"}}}}).schedule.answer_only_loss);
     }
 
     void everyPresetIsValidAndRoundTrips()

@@ -93,7 +93,8 @@ private Q_SLOTS:
     void batchLabelsPredictTheNextAnswerToken()
     {
         const auto tok = slim::tok::builtinTokenizer();
-        auto batch = buildBatch({{"ab", "c"}, {"x", "yz"}}, tok, 16, true, true);
+        const BatchOptions answers {16, true, true, false};
+        auto batch = buildBatch({{"ab", "c"}, {"x", "yz"}}, tok, answers);
         // Row 0: BOS a b c EOS; answer tokens c, EOS are predicted from positions 2 and 3.
         QCOMPARE(batch.ids.sizes().vec(), (std::vector<int64_t>{2, 5}));
         QCOMPARE(batch.labels[0][1].item<int64_t>(), int64_t(-100));
@@ -103,11 +104,57 @@ private Q_SLOTS:
         QCOMPARE(batch.labels[1][1].item<int64_t>(), int64_t('y'));
         QCOMPARE(batch.mask[1][4].item<int64_t>(), int64_t(1));
         QCOMPARE(batch.lossTokens, int64_t(5));
-        auto all = buildBatch({{"ab", "c"}}, tok, 16, false, false);
+        auto all = buildBatch({{"ab", "c"}}, tok, {16, false, false, false});
         QCOMPARE(all.labels[0][0].item<int64_t>(), int64_t('a'));
         QCOMPARE(all.lossTokens, int64_t(3));
-        // Cut to max length; an example whose answer is cut away entirely is dropped.
-        QCOMPARE(buildBatch({{"abcdef", "g"}}, tok, 4, true, true).ids.size(0), int64_t(0));
+        // Cut to max length (and counted); an example whose answer is cut away is dropped.
+        auto cut = buildBatch({{"abcdef", "g"}, {"ab", "cdefgh"}}, tok, {4, true, true, false});
+        QCOMPARE(cut.ids.size(0), int64_t(1));
+        QCOMPARE(cut.truncated, int64_t(2));
+        QCOMPARE(cut.dropped, int64_t(1));
+        // An empty answer still teaches the EOS.
+        QCOMPARE(buildBatch({{"ab", ""}}, tok, answers).lossTokens, int64_t(1));
+    }
+
+    void segmentsCarryTheLossOfTheirAnswers()
+    {
+        const auto tok = slim::tok::builtinTokenizer();
+        slim::data::TextExample chat;
+        chat.segments = {{"Q1", false}, {"A1", true}, {"Q2", false}, {"A2", true}};
+        auto batch = buildBatch({chat}, tok, {32, true, true, false});
+        // BOS Q 1 A 1 Q 2 A 2 EOS: targets are the answers' tokens and the EOS after the last.
+        QCOMPARE(batch.ids.size(1), int64_t(10));
+        std::vector<int64_t> labels;
+        for (int64_t t = 0; t < 10; ++t)
+            labels.push_back(batch.labels[0][t].item<int64_t>());
+        const std::vector<int64_t> expected {-100, -100, 'A', '1', -100, -100, 'A', '2',
+                                             slim::tok::BuiltinTokens::kEos, -100};
+        QCOMPARE(labels, expected);
+        // All tokens when not training on answers only; no BOS/EOS when the text has its own.
+        QCOMPARE(buildBatch({chat}, tok, {32, false, true, false}).lossTokens, int64_t(9));
+        chat.own_special_tokens = true;
+        auto own = buildBatch({chat}, tok, {32, true, true, false});
+        QCOMPARE(own.ids.size(1), int64_t(8));
+        QCOMPARE(own.ids[0][0].item<int64_t>(), int64_t('Q'));
+        QCOMPARE(own.lossTokens, int64_t(4));
+    }
+
+    void packingNumbersTheExamplesOfARow()
+    {
+        const auto tok = slim::tok::builtinTokenizer();
+        // Four examples of 5 tokens (BOS + 2 + 1 + EOS) into rows of 12: two a row.
+        std::vector<slim::data::TextExample> examples {{"ab", "c"}, {"de", "f"}, {"gh", "i"},
+                                                       {"jk", "l"}};
+        auto packed = buildBatch(examples, tok, {12, true, true, true});
+        QCOMPARE(packed.ids.sizes().vec(), (std::vector<int64_t>{2, 10}));
+        std::vector<int64_t> mask;
+        for (int64_t t = 0; t < 10; ++t)
+            mask.push_back(packed.mask[0][t].item<int64_t>());
+        QCOMPARE(mask, (std::vector<int64_t>{1, 1, 1, 1, 1, 2, 2, 2, 2, 2}));
+        // The last token of an example predicts nothing (not the next example's BOS).
+        QCOMPARE(packed.labels[0][4].item<int64_t>(), int64_t(-100));
+        QCOMPARE(packed.labels[0][7].item<int64_t>(), int64_t('f'));
+        QCOMPARE(packed.lossTokens, buildBatch(examples, tok, {12, true, true, false}).lossTokens);
     }
 
     void learningRateSchedules()

@@ -138,10 +138,10 @@ private Q_SLOTS:
         };
         auto error = errorOf([&] {
             readInstructionData(write("odd.jsonl",
-                                      R"({"question": "q", "answer": "a"})"
+                                      R"({"query": "q", "reply": "a"})"
                                       "\n"));
         });
-        QVERIFY2(error.contains("odd.jsonl:1: a record of unknown shape (fields: answer, question)")
+        QVERIFY2(error.contains("odd.jsonl:1: a record of unknown shape (fields: query, reply)")
                      && error.contains("sharegpt (conversations"),
                  qPrintable(error));
         error = errorOf([&] {

@@ -119,6 +119,7 @@ FieldEditor::FieldEditor(const QJsonObject &field, QObject *parent)
     for (const auto &m : field.value("methods").toArray())
         m_methods << m.toString();
     m_folder = field.value("folder").toBool();
+    m_files = field.value("files").toBool();
     buildEditor();
     setValue(m_default);
     updateToolTip();
@@ -181,6 +182,9 @@ void FieldEditor::buildEditor()
             c.setNumberOptions(QLocale::RejectGroupSeparator);
             validator->setLocale(c);
             edit->setValidator(validator);
+        } else if (m_type == QLatin1String("number list")) {
+            edit->setValidator(new QRegularExpressionValidator(
+                QRegularExpression(QStringLiteral("[-+.eE\\d,\\s]*")), edit));
         } else if (m_type == QLatin1String("integer list")) {
             edit->setValidator(new QRegularExpressionValidator(
                 QRegularExpression(QStringLiteral("[-\\d,\\s]*")), edit));
@@ -208,6 +212,24 @@ void FieldEditor::buildEditor()
             Q_EMIT edited();
         });
         line->addWidget(browse);
+    }
+    if (auto *edit = qobject_cast<QLineEdit *>(m_editor); edit && m_files) {
+        auto *add = new QToolButton;
+        add->setObjectName(QStringLiteral("addFiles"));
+        add->setText(tr("Add files…"));
+        add->setToolTip(tr("Add dataset files (.jsonl, .json, .csv, optionally .gz)"));
+        connect(add, &QToolButton::clicked, this, [this, edit] {
+            const auto files = QFileDialog::getOpenFileNames(
+                m_row, tr("Choose dataset files"), QString(),
+                tr("Datasets (*.jsonl *.json *.csv *.gz);;All files (*)"));
+            if (files.isEmpty())
+                return;
+            auto items = splitList(edit->text());
+            items << files;
+            edit->setText(items.join(QLatin1String(", ")));
+            Q_EMIT edited();
+        });
+        line->addWidget(add);
     }
     if (const auto range = rangeText(); !range.isEmpty()) {
         auto *hint = new QLabel(range);
@@ -285,12 +307,14 @@ QJsonValue FieldEditor::value() const
         const double v = QLocale::c().toDouble(text, &ok);
         return ok && std::isfinite(v) ? QJsonValue(v) : QJsonValue(text);
     }
-    QJsonArray items; // integer list
+    QJsonArray items; // integer or number list
+    const bool integers = m_type == QLatin1String("integer list");
     for (const auto &item : splitList(text)) {
-        const qlonglong v = item.toLongLong(&ok);
-        if (!ok)
+        const QJsonValue v = integers ? QJsonValue(item.toLongLong(&ok))
+                                      : QJsonValue(QLocale::c().toDouble(item, &ok));
+        if (!ok || (!integers && !std::isfinite(v.toDouble())))
             return text;
-        items.append(QJsonValue(v));
+        items.append(v);
     }
     return items;
 }
@@ -348,9 +372,10 @@ QString FieldEditor::check() const
     const QString text = edit->text().trimmed();
     if (m_type == QLatin1String("integer") || m_type == QLatin1String("number"))
         return checkNumber(text, m_type == QLatin1String("integer"));
-    if (m_type == QLatin1String("integer list")) {
+    if (m_type == QLatin1String("integer list") || m_type == QLatin1String("number list")) {
         for (const auto &item : splitList(text)) {
-            if (auto problem = checkNumber(item, true); !problem.isEmpty())
+            if (auto problem = checkNumber(item, m_type == QLatin1String("integer list"));
+                !problem.isEmpty())
                 return problem;
         }
     }

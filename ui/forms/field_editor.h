@@ -72,6 +72,7 @@ private:
     QWidget *m_row = nullptr;
     QWidget *m_editor = nullptr;
     bool m_folder = false; // a folder path: the row has a Browse button
+    bool m_files = false; // a list that may hold dataset files: the row has Add files…
     QLabel *m_message = nullptr;
 };
 
