@@ -41,12 +41,25 @@ struct TextExample
 // labels at the last prompt position (see ../shared/docs/evaluation.md).
 struct ChoiceItem
 {
+    ChoiceItem() = default;
+    ChoiceItem(std::string context_, std::vector<std::string> choices_, int64_t gold_,
+               std::string sharedContinuation = {})
+        : context(std::move(context_))
+        , choices(std::move(choices_))
+        , gold(gold_)
+        , shared_continuation(std::move(sharedContinuation))
+    {}
+
     std::string context;               // e.g. "The capital of France is"
     std::vector<std::string> choices;  // e.g. {"Paris", "Rome", "Lima", "Oslo"}
     int64_t gold = 0;                  // index into choices
     // Partial evaluation (lm-eval's WinoGrande): when not empty, choice i is scored as the
     // continuation target_delimiter + shared_continuation after the context context + choices[i].
     std::string shared_continuation;
+    // Label-token mode's view when it differs from the above (a suite's record as the paper's
+    // harness shows it: the question alone, the choices' texts); empty: context and choices.
+    std::string label_context;
+    std::vector<std::string> label_choices;
 };
 
 // A generation item scored by exact match of the greedy continuation.

@@ -103,6 +103,11 @@ std::string canonicalTaskSerialisation(const Task &task)
             appendField(out, choice);
         if (!item.shared_continuation.empty()) // (absent from the built-in tasks' serialisation)
             appendField(out, "shared " + item.shared_continuation);
+        if (!item.label_context.empty() || !item.label_choices.empty()) {
+            appendField(out, "label " + item.label_context);
+            for (const std::string &choice : item.label_choices)
+                appendField(out, choice);
+        }
     }
     appendField(out, "generation " + std::to_string(task.generationTest.size()));
     for (const GenerationItem &item : task.generationTest) {

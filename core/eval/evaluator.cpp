@@ -402,11 +402,12 @@ std::vector<T> firstItems(const std::vector<T> &all, int64_t maxItems)
 
 std::string labelPrompt(const data::ChoiceItem &item)
 {
-    std::string prompt = item.context + "\n";
-    for (size_t i = 0; i < item.choices.size(); ++i) {
+    const auto &choices = item.label_choices.empty() ? item.choices : item.label_choices;
+    std::string prompt = (item.label_context.empty() ? item.context : item.label_context) + "\n";
+    for (size_t i = 0; i < choices.size(); ++i) {
         prompt += i == 0 ? "(" : " (";
         prompt += char('A' + i);
-        prompt += ") " + item.choices[i];
+        prompt += ") " + choices[i];
     }
     return prompt + "\nAnswer:";
 }
@@ -499,8 +500,8 @@ TaskScores evaluateTask(CausalLm &model, const tok::Tokenizer &tokenizer, const 
                        == task.metrics.end();
             });
     }
-    for (auto &mode : out.modes)
-        mode.shots = task.shots;
+    for (auto &mode : out.modes) // label prompts show no examples
+        mode.shots = mode.mode == ScoringMode::LabelLogits ? 0 : task.shots;
     return out;
 }
 

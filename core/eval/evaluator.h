@@ -51,7 +51,8 @@ struct EvalOptions
 TaskScores evaluateTask(CausalLm &model, const tok::Tokenizer &tokenizer, const data::Task &task,
                         const EvalOptions &options = {});
 
-// The label-mode prompt: context + "\n(A) choice0 (B) choice1 ...\nAnswer:".
+// The label-mode prompt: context + "\n(A) choice0 (B) choice1 ...\nAnswer:" (the item's
+// label_context and label_choices where it has them).
 std::string labelPrompt(const data::ChoiceItem &item);
 
 // The evaluation encoder: the tokenizer's special tokens (BOS) + the text's ids (the context

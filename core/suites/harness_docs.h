@@ -32,6 +32,12 @@ struct TaskRule
     const std::vector<HarnessDoc> *exemplars = nullptr; // FixedExemplars: the task's own shots
 };
 
+// The paper's harness view of a record for label-token scoring (docs/lm-eval-tasks.md):
+// sets request.label_context and label_choices for the tasks whose lm-eval context is not a
+// bare question (label_views.cpp).
+void setLabelView(const std::string &task, const Record &record, const HarnessDoc &doc,
+                  HarnessRequest &request);
+
 const std::vector<TaskRule> &taskRules();
 const TaskRule &taskRule(const std::string &name);
 

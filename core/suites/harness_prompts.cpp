@@ -200,6 +200,8 @@ std::vector<HarnessRequest> buildRequests(const HarnessTask &task,
         for (const auto *shot : drawer.draw(records[i], doc))
             prefix += shotText(kindOf(rule, *shot), *shot) + kFewshotDelimiter;
         out.push_back(requestOf(kind, doc, prefix));
+        if (kind == RequestKind::Choice)
+            detail::setLabelView(task.name, records[i], doc, out.back());
     }
     return out;
 }

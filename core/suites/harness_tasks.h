@@ -57,6 +57,10 @@ struct HarnessRequest
     int64_t gold = -1;
     std::string target; // Generation: the reference before answer extraction
     std::string group; // mmlu: the subject (per-subject scores); else ""
+    // Choice: the paper's label-token view (the question alone and the choices' texts, no
+    // shots; BoolQ without its passage); empty where the generic view serves.
+    std::string label_context;
+    std::vector<std::string> label_choices;
 };
 
 struct PromptOptions

@@ -61,7 +61,9 @@ void addItem(data::Task &task, const HarnessRequest &request)
 {
     switch (request.kind) {
     case RequestKind::Choice:
-        task.choiceTest.push_back({request.contexts.front(), request.choices, request.gold, {}});
+        task.choiceTest.emplace_back(request.contexts.front(), request.choices, request.gold);
+        task.choiceTest.back().label_context = request.label_context;
+        task.choiceTest.back().label_choices = request.label_choices;
         break;
     case RequestKind::Partial: {
         // contexts[k] = common prefix + option k; the continuation is " " + the shared text.

@@ -194,6 +194,11 @@ private Q_SLOTS:
         auto model = tinyModel(3);
         auto task = choiceTask(mixedItems());
         QCOMPARE(labelPrompt(task.choiceTest[1]), std::string("2 + 2 =\n(A) 4 (B) 5\nAnswer:"));
+        // A suite's item shows the paper's view in label mode: its question and choice texts.
+        data::ChoiceItem mmlu("Question...\nA. 3\nB. 4\nAnswer:", {"A", "B"}, 1);
+        mmlu.label_context = "2 + 2 =";
+        mmlu.label_choices = {"3", "4"};
+        QCOMPARE(labelPrompt(mmlu), std::string("2 + 2 =\n(A) 3 (B) 4\nAnswer:"));
         auto m = evaluateTask(model, kTok, task, withSamples(ChoiceMode::LabelLogits)).modes[0];
         QCOMPARE(m.mode, ScoringMode::LabelLogits);
         QVERIFY(m.template_hash != templateHash("{context}", " "));

@@ -472,6 +472,12 @@ def rms_norm(x, weight, eps):
 
 def forward_logprobs(spec, tensors, ids, dtype=torch.float32, adapter=None):
     """[None, log P(ids[1] | ids[:1]), ...] with the weights upcast to `dtype`."""
+    logp = forward_log_softmax(spec, tensors, ids, dtype, adapter)
+    return [None] + [float(logp[t - 1, ids[t]]) for t in range(1, len(ids))]
+
+
+def forward_log_softmax(spec, tensors, ids, dtype=torch.float32, adapter=None):
+    """[T, vocab]: log P(next token | ids[:t+1]) at every position t."""
     W = {k: v.to(dtype) for k, v in tensors.items()}
     adapter = {k: {n: (v.to(dtype) if torch.is_tensor(v) else v) for n, v in a.items()}
                for k, a in (adapter or {}).items()}
@@ -522,8 +528,7 @@ def forward_logprobs(spec, tensors, ids, dtype=torch.float32, adapter=None):
     x = rms_norm(x, W["model.norm.weight"], spec.eps)
     head_weight = W["model.embed_tokens.weight"] if spec.tied else W["lm_head.weight"]
     logits = Linear(head_weight, None, adapter.get("lm_head"))(x)
-    logp = torch.log_softmax(logits, dim=-1)
-    return [None] + [float(logp[t - 1, ids[t]]) for t in range(1, T)]
+    return torch.log_softmax(logits, dim=-1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,6 +585,10 @@ def cmd_make_checkpoint(a):
         noise = torch.randn(shape, generator=gen)
         value = {"matrix": a.init_std * noise, "bias": 0.1 * noise, "norm": 1.0 + 0.1 * noise}[kind]
         tensors[name] = value.to(CLI_DTYPES[a.dtype])
+    if a.ascii_head:   # greedy text stays ASCII: no logit above 0 beyond byte 127 (EOS included)
+        if spec.tied:
+            fail("--ascii-head needs an untied lm_head")
+        tensors["lm_head.weight"][128:] = 0
     names = list(tensors)
     if a.shards <= 1:
         files = {"model.safetensors": names}
@@ -717,6 +726,8 @@ def main(argv=None):
     mk.add_argument("--layer-types", action="store_true", help="qwen2/3: also write layer_types")
     mk.add_argument("--seed", type=int, default=0)
     mk.add_argument("--init-std", type=float, default=0.02)
+    mk.add_argument("--ascii-head", action="store_true",
+                    help="zero lm_head's rows beyond byte 127, so greedy generation writes ASCII")
     for flag, default in (("--vocab", 300), ("--hidden", 64), ("--layers", 2), ("--heads", 4),
                           ("--kv-heads", 2), ("--intermediate", 96), ("--max-pos", 64)):
         mk.add_argument(flag, type=int, default=default)

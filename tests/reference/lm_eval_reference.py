@@ -11,6 +11,13 @@ choice's length in characters (without the target delimiter); stderr = sample st
 deviation (ddof 1) / sqrt(n). Prints {"acc": [value, stderr], "acc_norm": [value, stderr]}.
 
     lm_eval_reference.py MODEL_DIR PROMPTS.jsonl
+
+With generation requests ({"context", "target"}), greedy generation as lm-eval's HFLM
+generate_until does it: the context's tokens, then the argmax token (first maximum) step by
+step until the EOS token, a stop string in the decoded text (cut before it) or MAX_NEW tokens;
+prints {"generation": text} a line, in input order:
+
+    lm_eval_reference.py MODEL_DIR PROMPTS.jsonl --generate MAX_NEW STOP [STOP ...]
 """
 
 import json
@@ -53,8 +60,37 @@ def mean_and_stderr(xs):
     return [mean, math.sqrt(var) / math.sqrt(len(xs))]
 
 
+def decode(ids):
+    """The byte tokenizer's decode: special tokens dropped, bytes as UTF-8 (invalid ones as
+    U+FFFD, as the ByteLevel decoder of Hugging Face's tokenizers writes them)."""
+    return bytes(i for i in ids if i < 256).decode("utf-8", errors="replace")
+
+
+def generate(spec, tensors, context, max_new, stops):
+    ids = encode(context)
+    new = []
+    for _ in range(max_new):
+        logp = hf_reference.forward_log_softmax(spec, tensors, ids + new)[-1]
+        token = first_argmax(logp.tolist())
+        if token == hf_reference.EOS:
+            break
+        new.append(token)
+        text = decode(new)
+        cut = min((text.find(s) for s in stops if s in text), default=-1)
+        if cut >= 0:
+            return text[:cut]
+    return decode(new)
+
+
 def main():
     model, prompts = sys.argv[1], sys.argv[2]
+    if len(sys.argv) > 3 and sys.argv[3] == "--generate":
+        spec, tensors, _ = hf_reference.load_checkpoint(model)
+        max_new, stops = int(sys.argv[4]), sys.argv[5:]
+        for line in open(prompts, encoding="utf-8"):
+            r = json.loads(line)
+            print(json.dumps({"generation": generate(spec, tensors, r["context"], max_new, stops)}))
+        return
     spec, tensors, _ = hf_reference.load_checkpoint(model)
     acc, acc_norm = [], []
     for line in open(prompts, encoding="utf-8"):

@@ -147,6 +147,30 @@ private Q_SLOTS:
                 && isDatasetPath("x.csv") && !isDatasetPath("name_gender"));
     }
 
+    void suitesCarryThePapersLabelView()
+    {
+        // Label-token mode shows the question alone and the choices' texts (no shots); BoolQ
+        // without its passage, its answers false/true in gold order.
+        auto boolq = suiteTasks({"boolq", kDir + "boolq.jsonl", "", std::nullopt, 0}).front();
+        const auto &b = boolq.choiceTest.front();
+        QCOMPARE(b.label_context,
+                 std::string("Please answer the following question with true or false: is the "
+                             "sun a star?"));
+        QCOMPARE(b.label_choices, (std::vector<std::string> {"false", "true"}));
+        QCOMPARE(b.gold, int64_t(1));
+        auto mmlu = suiteTasks({"mmlu", kDir + "mmlu.jsonl", kDir + "mmlu_dev.jsonl", 1, 0});
+        const auto &m = mmlu.front().choiceTest.front();
+        QCOMPARE(m.label_context, std::string("What is the basic unit of life?"));
+        QCOMPARE(m.label_choices, (std::vector<std::string> {"atom", "cell", "tissue", "organ"}));
+        QVERIFY(m.context.starts_with("The following are multiple choice questions"));
+        auto arc = suiteTasks({"arc_easy", kDir + "arc_easy.jsonl", "", std::nullopt, 0});
+        QCOMPARE(arc.front().choiceTest.front().label_context,
+                 std::string("Which tool is best for measuring the mass of a rock?"));
+        // WinoGrande is scored by partial evaluation only: no label view.
+        auto wino = suiteTasks({"winogrande", kDir + "winogrande.jsonl", "", std::nullopt, 0});
+        QVERIFY(wino.front().choiceTest.front().label_context.empty());
+    }
+
     void suiteEntriesParse()
     {
         auto spec = parseSuiteEntry("mmlu=test.jsonl;fewshot=dev.jsonl;shots=5;limit=40");
