@@ -83,6 +83,7 @@ struct EvalArgs
     std::string suite, data, fewshotData;
     std::optional<int64_t> shots;
     int64_t limit = 0;
+    std::string samples; // JSON Lines of every scored item, lm-eval's per-sample logs
 };
 
 int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a);

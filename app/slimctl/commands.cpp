@@ -164,6 +164,10 @@ int runSlimctl(int argc, char **argv)
     evalCmd->add_option("--shots", eval.shots, "Few-shot examples (default: lm-eval's)");
     evalCmd->add_option("--limit", eval.limit, "Only the first K records of --data")
         ->check(CLI::NonNegativeNumber);
+    evalCmd->add_option("--samples", eval.samples,
+                        "Write every scored item to FILE, one JSON object a line (task, mode, "
+                        "doc_id, target, gold, per-choice log-likelihoods, prediction, scores), "
+                        "to hold against lm-eval's per-sample logs");
 
     RunsArgs runs;
     auto *runsCmd = app.add_subcommand("runs", "List runs");

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <iostream>
 
@@ -191,6 +192,21 @@ std::vector<data::Task> evalTasks(const EvalArgs &a)
     return tasks;
 }
 
+// One line of --samples.
+nlohmann::json sampleJson(const std::string &task, const std::string &mode, const SampleLog &s)
+{
+    nlohmann::json j = {{"task", task}, {"mode", mode}, {"doc_id", s.doc_id},
+                        {"target", s.target}, {"prediction", s.prediction}, {"scores", s.scores}};
+    if (s.gold >= 0) {
+        j["gold"] = s.gold;
+        j["loglikelihoods"] = s.loglikelihoods;
+        j["predicted"] = s.predicted;
+    }
+    if (!s.is_greedy.empty())
+        j["is_greedy"] = s.is_greedy;
+    return j;
+}
+
 void printScore(const std::string &task, const std::string &mode, const MetricScore &m,
                 int64_t n, int64_t shots)
 {
@@ -213,6 +229,13 @@ int cmdEval(const GlobalOptions &g, const EvalArgs &a)
                                                    : ChoiceMode::LogLikelihood;
     options.max_items = a.maxItems;
     options.batch_size = 32;
+    options.keep_samples = !a.samples.empty();
+    std::ofstream samples;
+    if (!a.samples.empty()) {
+        samples.open(a.samples);
+        if (!samples)
+            throw std::invalid_argument("eval: --samples " + a.samples + ": cannot write");
+    }
     ProgressPrinter printer(g.quiet);
     nlohmann::json out = nlohmann::json::array();
     // mmlu's group score over its subjects, per (mode, metric).
@@ -233,6 +256,10 @@ int cmdEval(const GlobalOptions &g, const EvalArgs &a)
         printer.finishLine();
         for (const auto &mode : scores.modes) {
             const std::string modeName(scoringModeName(mode.mode));
+            for (const auto &sample : mode.samples)
+                samples << sampleJson(task.name, modeName, sample).dump(-1, ' ', false,
+                                                                        nlohmann::json::error_handler_t::replace)
+                        << "\n";
             for (const auto &m : mode.metrics) {
                 out.push_back({{"task", task.name}, {"task_version", task.version},
                                {"mode", modeName}, {"metric", m.name}, {"value", m.value},

@@ -61,13 +61,18 @@ def mean_and_stderr(xs):
 
 
 def decode(ids):
-    """The byte tokenizer's decode: special tokens dropped, bytes as UTF-8 (invalid ones as
-    U+FFFD, as the ByteLevel decoder of Hugging Face's tokenizers writes them)."""
-    return bytes(i for i in ids if i < 256).decode("utf-8", errors="replace")
+    """The byte tokenizer's decode with special tokens skipped: its bytes as UTF-8, or, when they
+    are not valid UTF-8, one U+FFFD per byte (the ByteFallback decoder of Hugging Face's
+    tokenizers)."""
+    data = bytes(i for i in ids if i < 256)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "\ufffd" * len(data)
 
 
 def generate(spec, tensors, context, max_new, stops):
-    ids = encode(context)
+    ids = encode(context)[-(spec.max_pos - max_new):]   # HFLM keeps the context's last tokens
     new = []
     for _ in range(max_new):
         logp = hf_reference.forward_log_softmax(spec, tensors, ids + new)[-1]

@@ -2,8 +2,9 @@
 // checkpoint (tests/reference/hf_reference.py), the requests slimctl prompts prints, scored by
 // tests/reference/lm_eval_reference.py (lm-eval's scoring rules over hf_reference's forward
 // pass in Python). acc, acc_norm and their standard errors agree to 1e-9; winogrande's partial
-// evaluation and hellaswag's preprocessed endings included. Also: a bad record stops the
-// evaluation before the model is loaded, naming file, line and field.
+// evaluation and hellaswag's preprocessed endings included; GSM8K's greedy generations until
+// its stop strings equal a Python generation loop. Also: a bad record stops the evaluation
+// before the model is loaded, naming file, line and field.
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -86,6 +87,43 @@ private Q_SLOTS:
             QVERIFY2(scores.count(metric), metric.c_str());
             QVERIFY(std::abs(scores[metric].first - pair[0].get<double>()) < 1e-9);
             QVERIFY(std::abs(scores[metric].second - pair[1].get<double>()) < 1e-9);
+        }
+    }
+
+    void gsm8kGenerationsEqualTheReference()
+    {
+        // Greedy generation until lm-eval's stop strings, with the engine's batched KV cache,
+        // against a step-by-step Python loop over full forward passes. The head is ASCII-only,
+        // so the texts are readable and compared byte for byte (the full 256 new tokens).
+        const auto model = m_dir.path() + "/ascii-model";
+        run("/usr/bin/python3",
+            {kReference + "hf_reference.py", "make-checkpoint", "--out", model, "--arch", "llama",
+             "--max-pos", "512", "--init-std", "0.3", "--seed", "11", "--ascii-head"});
+        const auto data = kSuites + "gsm8k.jsonl";
+        const auto promptsFile = m_dir.path() + "/gsm8k.prompts.jsonl";
+        std::ofstream(promptsFile.toStdString())
+            << run(SLIMCTL_PATH, {"prompts", "--task", "gsm8k", "--data", data, "--shots", "0",
+                                  "--limit", "2"})
+                   .toStdString();
+        const auto expected = QString::fromUtf8(
+            run("/usr/bin/python3", {kReference + "lm_eval_reference.py", model, promptsFile,
+                                     "--generate", "256", "Question:", "</s>", "<|im_end|>"}))
+                                  .split('\n', Qt::SkipEmptyParts);
+        const auto samplesFile = m_dir.path() + "/gsm8k.samples.jsonl";
+        run(SLIMCTL_PATH, {"eval", "--model", model, "--suite", "gsm8k", "--data", data, "--shots",
+                           "0", "--limit", "2", "--samples", samplesFile, "--quiet"});
+        std::ifstream samples(samplesFile.toStdString());
+        std::vector<nlohmann::json> got;
+        for (std::string line; std::getline(samples, line);)
+            got.push_back(nlohmann::json::parse(line));
+        QCOMPARE(got.size(), size_t(2));
+        QCOMPARE(qsizetype(got.size()), expected.size());
+        for (size_t i = 0; i < got.size(); ++i) {
+            const auto reference = nlohmann::json::parse(expected[qsizetype(i)].toStdString());
+            QCOMPARE(got[i]["doc_id"].get<int>(), int(i));
+            QCOMPARE(QString::fromStdString(got[i]["prediction"].get<std::string>()),
+                     QString::fromStdString(reference["generation"].get<std::string>()));
+            QVERIFY(got[i]["scores"].contains("exact_match,strict-match"));
         }
     }
 

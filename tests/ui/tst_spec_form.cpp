@@ -351,6 +351,33 @@ private Q_SLOTS:
         QCOMPARE(dialog.form()->spec().value("name").toString(), QString("explicit"));
     }
 
+    void usersFilesAndProportions()
+    {
+        NewRunDialog dialog;
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        SpecForm *form = dialog.form();
+        QVERIFY(schemaField("data.tasks").value("files").toBool());
+        auto *row = form->editor("data.tasks")->parentWidget();
+        QVERIFY(row->findChild<QToolButton *>("addFiles"));
+        retype(form->editor("data.tasks"), "data/boolq.jsonl, data/piqa.jsonl");
+        retype(form->editor("data.proportions"), "2, 0.5");
+        QVERIFY2(form->valid(), qPrintable(issuesText(dialog)));
+        const auto proportions = valueAt(form->spec(), "data.proportions").toArray();
+        QCOMPARE(proportions.size(), 2);
+        QCOMPARE(proportions[1].toDouble(), 0.5);
+        retype(form->editor("data.proportions"), "2, x1e"); // the validator takes no letter x
+        QVERIFY2(form->fieldMessage("data.proportions").contains("'1e' is not a number"),
+                 qPrintable(form->fieldMessage("data.proportions")));
+        retype(form->editor("data.proportions"), "1");
+        QVERIFY2(form->fieldMessage("data.proportions").contains("1 weights for 2 tasks"),
+                 qPrintable(form->fieldMessage("data.proportions")));
+        QVERIFY(!dialog.startButton()->isEnabled());
+        retype(form->editor("data.proportions"), "");
+        retype(form->editor("eval.suites"), "mmlu=test.jsonl;shots=five");
+        QVERIFY(form->fieldMessage("eval.suites").contains("shots must be an integer"));
+    }
+
     void baseModelFolderIsDescribedWithItsMemory()
     {
         QTemporaryDir dir;
