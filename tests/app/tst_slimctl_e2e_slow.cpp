@@ -1,5 +1,6 @@
 // slimctl end to end on a tiny untrained model: train records everything, show/compare/export
 // read it back, Ctrl-C cancels cleanly and resume finishes the run, bad specs fail clearly.
+#include "slimctl_process.h"
 #include "store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -15,11 +16,7 @@ using namespace slim::store;
 
 namespace {
 
-struct Result
-{
-    int code = -1;
-    QString out, err;
-};
+using Result = slim::test::ProcessResult;
 
 class TestSlimctlEndToEnd : public QObject
 {
@@ -28,30 +25,15 @@ class TestSlimctlEndToEnd : public QObject
     QTemporaryDir m_dir;
     QString m_db, m_model;
 
-    QProcessEnvironment environment() const
-    {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_DATA_HOME", m_dir.path() + "/home");
-        env.insert("OMP_NUM_THREADS", "2");
-        return env;
-    }
-
     Result slimctl(const QStringList &args, int timeoutMs = 600000)
     {
-        QProcess p;
-        p.setProcessEnvironment(environment());
-        p.start(SLIMCTL_PATH, QStringList{"--db", m_db, "--quiet"} + args);
-        if (!p.waitForFinished(timeoutMs))
-            p.kill();
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return slim::test::runProcess(SLIMCTL_PATH, QStringList{"--db", m_db, "--quiet"} + args,
+                                      m_dir.path() + "/home", timeoutMs);
     }
 
     QString writeSpec(const nlohmann::json &spec, const QString &name)
     {
-        const auto path = m_dir.path() + "/" + name;
-        std::ofstream(path.toStdString()) << spec.dump(2);
-        return path;
+        return slim::test::writeJsonFile(m_dir.path() + "/" + name, spec);
     }
 
     nlohmann::json tinySpec(int steps) const
@@ -168,7 +150,7 @@ private Q_SLOTS:
     void interruptCancelsAndResumeFinishes()
     {
         QProcess p;
-        p.setProcessEnvironment(environment());
+        p.setProcessEnvironment(slim::test::testEnvironment(m_dir.path() + "/home"));
         // Long enough that the interrupt lands mid-run; the checkpoints are what resume uses.
         auto spec = tinySpec(3000);
         spec["schedule"]["eval_every"] = 1500;
@@ -211,7 +193,7 @@ private Q_SLOTS:
         spec["schedule"]["checkpoint_every"] = 50;
         spec["schedule"]["log_every"] = 50;
         QProcess p;
-        p.setProcessEnvironment(environment());
+        p.setProcessEnvironment(slim::test::testEnvironment(m_dir.path() + "/home"));
         p.start(SLIMCTL_PATH, {"--db", m_db, "--quiet", "train", writeSpec(spec, "killed.json"),
                                "--name", "killed"});
         QVERIFY(p.waitForStarted());

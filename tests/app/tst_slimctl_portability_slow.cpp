@@ -3,6 +3,7 @@
 // policy says, pin and prune, export PEFT / workbench / merged, and score the exports. Every
 // export is checked against an independent implementation of transformers' and PEFT's
 // semantics (tests/reference/hf_reference.py on Debian's python3-torch).
+#include "slimctl_process.h"
 #include "store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -16,11 +17,7 @@
 
 namespace {
 
-struct Result
-{
-    int code = -1;
-    QString out, err;
-};
+using Result = slim::test::ProcessResult;
 
 const QString kPython = "/usr/bin/python3";
 
@@ -58,23 +55,9 @@ class TestSlimctlPortability : public QObject
     QString m_db, m_base;
     std::map<std::string, std::int64_t> m_runs; // method -> run id
 
-    QProcessEnvironment environment() const
-    {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_DATA_HOME", m_dir.path() + "/home");
-        env.insert("OMP_NUM_THREADS", "2");
-        return env;
-    }
-
     Result run(const QString &program, const QStringList &args)
     {
-        QProcess p;
-        p.setProcessEnvironment(environment());
-        p.start(program, args);
-        if (!p.waitForFinished(900000))
-            p.kill();
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return slim::test::runProcess(program, args, m_dir.path() + "/home");
     }
 
     Result slimctl(const QStringList &args)

@@ -3,6 +3,7 @@
 // packed rows, truncation counted, the model's chat template, general and downstream suites
 // recorded with their versions and shots, base scores cached per model; bad data stops the run
 // before any training and names file, line and field.
+#include "slimctl_process.h"
 #include "store/run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -17,11 +18,7 @@ using namespace slim::store;
 
 namespace {
 
-struct Result
-{
-    int code = -1;
-    QString out, err;
-};
+using Result = slim::test::ProcessResult;
 
 const std::string kData = std::string(SLIM_TEST_DATA_DIR) + "/suites/";
 
@@ -34,23 +31,13 @@ class TestSlimctlUserData : public QObject
 
     Result slimctl(const QStringList &args)
     {
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("XDG_DATA_HOME", m_dir.path() + "/home");
-        env.insert("OMP_NUM_THREADS", "2");
-        p.setProcessEnvironment(env);
-        p.start(SLIMCTL_PATH, QStringList {"--db", m_db} + args);
-        if (!p.waitForFinished(900000))
-            p.kill();
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return slim::test::runProcess(SLIMCTL_PATH, QStringList {"--db", m_db} + args,
+                                      m_dir.path() + "/home");
     }
 
     QString writeSpec(const nlohmann::json &spec, const QString &name)
     {
-        const auto path = m_dir.path() + "/" + name;
-        std::ofstream(path.toStdString()) << spec.dump(2);
-        return path;
+        return slim::test::writeJsonFile(m_dir.path() + "/" + name, spec);
     }
 
     nlohmann::json spec(const QString &model, nlohmann::json tasks) const
@@ -121,7 +108,9 @@ private Q_SLOTS:
         QVERIFY(!db.series(run.id, "data/truncated_examples", 10).empty());
 
         std::set<std::string> general, downstream;
-        for (const auto &e : db.evalResults(run.id, {.finalOnly = true})) {
+        EvalFilter finals;
+        finals.finalOnly = true;
+        for (const auto &e : db.evalResults(run.id, finals)) {
             (e.kind == TaskKind::General ? general : downstream).insert(e.task);
             QVERIFY(!e.taskVersion.empty() && !e.templateHash.empty());
             if (e.task == "piqa" && e.mode == slim::ScoringMode::LogLikelihood)
