@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -97,10 +98,16 @@ RunTasks buildTasks(const ExperimentContext &c, const tok::Tokenizer &tokenizer)
             out.training.push_back(std::move(task));
             continue;
         }
+        const auto builtin = data::downstreamTaskNames();
+        if (std::find(builtin.begin(), builtin.end(), name) == builtin.end()) {
+            std::string known;
+            for (const auto &b : builtin)
+                known += (known.empty() ? "" : ", ") + b;
+            throw std::invalid_argument("data.tasks: '" + name + "' is neither a built-in "
+                                        "downstream task (" + known + ") nor a dataset file (a "
+                                        "path ending in .jsonl, .json or .csv)");
+        }
         auto task = data::buildTask(name, c.locator, options);
-        if (task.general)
-            throw std::invalid_argument("data.tasks: '" + name
-                                        + "' is a general-suite task, not a downstream task");
         out.training.push_back(task);
         out.evaluated.push_back(std::move(task));
     }

@@ -24,6 +24,10 @@ data::Task trainingSetTask(const std::filesystem::path &path, const std::string 
     if (!format)
         throw data::DataError("data.prompt_format: '" + promptFormat
                               + "' is not auto, chat, alpaca or plain");
+    if (*format == PromptFormat::ChatTemplate && tokenizer.chatTemplates().empty())
+        throw data::DataError("data.prompt_format: chat, but the model's tokenizer has no chat "
+                              "template (tokenizer_config.json has no chat_template); use auto, "
+                              "alpaca or plain");
     data::Task task;
     task.name = path.filename().string();
     task.version = std::string("file/1:") + shapeName(set.shape)

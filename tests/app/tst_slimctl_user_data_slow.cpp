@@ -162,8 +162,15 @@ private Q_SLOTS:
         r = slimctl({"--quiet", "train", writeSpec(s, "empty.json")});
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("empty.jsonl"), qPrintable(r.err));
+        // A harness task's name is not a training set: the error says what data.tasks takes.
+        s = spec(m_model, {"boolq"});
+        s["name"] = "not a file";
+        r = slimctl({"--quiet", "train", writeSpec(s, "name.json")});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("data.tasks: 'boolq' is neither a built-in downstream task"),
+                 qPrintable(r.err));
         RunStore db(m_db.toStdString());
-        for (const char *name : {"bad", "empty suite"}) {
+        for (const char *name : {"bad", "empty suite", "not a file"}) {
             const auto run = onlyRun(db, name);
             if (run.id != 0)
                 QVERIFY(db.evalResults(run.id).empty());

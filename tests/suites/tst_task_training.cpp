@@ -143,6 +143,9 @@ private Q_SLOTS:
         QVERIFY(completion.train[0].segments[0].trained);
         QVERIFY(errorOf([&] { trainingSetTask(kDir + "piqa.jsonl", "fancy", tokenizer, true); })
                     .contains("data.prompt_format: 'fancy'"));
+        QVERIFY(errorOf([&] { trainingSetTask(kDir + "piqa.jsonl", "chat", tokenizer, true); })
+                    .contains("data.prompt_format: chat, but the model's tokenizer has no chat "
+                              "template"));
         QVERIFY(isDatasetPath("data/boolq") && isDatasetPath("boolq.jsonl.gz")
                 && isDatasetPath("x.csv") && !isDatasetPath("name_gender"));
     }
