@@ -1,13 +1,15 @@
 // Evaluation throughput (docs/benchmarks.md): multiple-choice items per second of the engine's
-// evaluator (evaluateTask) on built-in tasks, in both scoring modes (log-likelihood of every
+// evaluator (evaluateTask) on built-in tasks or lm-eval suites on a dataset file (a model
+// folder's own tokenizer), in both scoring modes (log-likelihood of every
 // choice, and the label-token logits), with the base model and with adapters attached in eval
 // mode. Also writes the exact token requests it scored (--requests=FILE) so that
 // bench/pytorch/bench_eval.py scores the very same sequences in the same batches.
 // Usage: bench_eval [--out FILE] [--repeats N] [--warmup N] [--quick] [--model=DIR|random]
-//                   [--tasks=capitals,name_gender] [--batch=32] [--requests=FILE]
+//                   [--tasks=capitals,name_gender|hellaswag=FILE,...] [--batch=32] [--requests=FILE]
 //                   [--models=base,lora,slim] [--threads=N] [--round=N]
 //                   [--lockstep=IN_FIFO,OUT_FIFO,first|second] (see bench_harness.h)
 
+#include "common/allocator_tuning.h"
 #include "bench_engine.h"
 
 #include "adapters/adapter_set.h"
@@ -16,6 +18,7 @@
 #include "model/model_io.h"
 #include "pipeline/pretraining.h"
 #include "pipeline/run_spec.h"
+#include "suites/suite_tasks.h"
 #include "tokenizer/builtin_tokenizer.h"
 
 #include <torch/torch.h>
@@ -33,7 +36,8 @@ namespace {
 
 constexpr const char *kUsage
     = "bench_eval [--out FILE] [--repeats N] [--warmup N] [--quick] [--model=DIR|random]\n"
-      "           [--tasks=capitals,name_gender] [--batch=32] [--requests=FILE]\n"
+      "           [--tasks=capitals,name_gender|hellaswag=FILE,...] [--batch=32]\n"
+      "           [--requests=FILE]\n"
       "           [--models=base,lora,slim] [--threads=N] [--round=N]\n"
       "           [--lockstep=IN_FIFO,OUT_FIFO,first|second]";
 
@@ -85,6 +89,28 @@ nlohmann::json requestsOf(const data::Task &task, const slim::tok::Tokenizer &to
     return {{"task", task.name}, {"loglikelihood", ll}, {"label_logits", labels}};
 }
 
+// Built-in task names, or suites as a run spec names them ("hellaswag=items.jsonl"; mmlu gives
+// one task per subject). Multiple-choice tasks only.
+std::vector<data::Task> benchTasks(const std::string &list, const data::DataLocator &locator)
+{
+    std::vector<data::Task> tasks;
+    for (const auto &entry : split(list)) {
+        if (entry.find('=') == std::string::npos)
+            tasks.push_back(data::buildTask(entry, locator));
+        else
+            for (auto &task : slim::suites::suiteTasks(slim::suites::parseSuiteEntry(entry)))
+                tasks.push_back(std::move(task));
+    }
+    for (const auto &task : tasks) {
+        const bool partial = !task.choiceTest.empty()
+                             && !task.choiceTest.front().shared_continuation.empty();
+        if (task.kind != data::TaskKind::Choice || partial)
+            throw std::invalid_argument(task.name + " is not a multiple-choice task with one "
+                                                    "context per item");
+    }
+    return tasks;
+}
+
 struct EvalCase
 {
     std::string name;   // "base" or the method
@@ -95,6 +121,7 @@ struct EvalCase
 
 int main(int argc, char **argv)
 {
+    slim::common::keepFreedMemoryInTheHeap(); // as slimctl and the window run
     try {
         auto args = parseArgs(argc, argv, kUsage);
         setEngineThreads(args);
@@ -104,9 +131,12 @@ int main(int argc, char **argv)
             args.repeat = quickRepeats();
         const auto batch = args.getInt("batch", 32); // EvalPlan's default batch
         const auto locator = data::DataLocator::fromEnvironment();
-        const auto tokenizer = slim::tok::builtinTokenizer();
         std::string modelUsed;
         auto model = loadBenchModel(args.get("model", ""), &modelUsed);
+        // A model folder's own tokenizer (a real model's), else the built-in byte tokenizer.
+        const auto tokenizer = fs::exists(fs::path(modelUsed) / "config.json")
+            ? slim::tok::Tokenizer::forModel(modelUsed, model->config().vocab_size)
+            : slim::tok::builtinTokenizer();
         model->eval();
         const auto maxLength = model->config().max_position_embeddings;
         Lockstep lockstep(args.get("lockstep", ""));
@@ -129,10 +159,8 @@ int main(int argc, char **argv)
             }
             cases = chosen;
         }
-        for (const auto &taskName : split(args.get("tasks", "capitals,name_gender"))) {
-            const auto task = data::buildTask(taskName, locator);
-            if (task.kind != data::TaskKind::Choice)
-                throw std::invalid_argument(taskName + " is not a multiple-choice task");
+        for (const auto &task : benchTasks(args.get("tasks", "capitals,name_gender"), locator)) {
+            const auto &taskName = task.name;
             auto requests = requestsOf(task, tokenizer, maxLength);
             for (const auto &c : cases) {
                 AdapterSet adapters{nullptr};

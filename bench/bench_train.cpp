@@ -15,6 +15,7 @@
 //                    [--profile=METHOD] [--only=gemm|steps] [--peak-gflops=X]
 //                    [--lockstep=IN_FIFO,OUT_FIFO,first|second] (see bench_harness.h)
 
+#include "common/allocator_tuning.h"
 #include "bench_engine.h"
 #include "op_profile.h"
 
@@ -300,6 +301,7 @@ void profileMethod(const MethodCase &c, const Args &args, JsonLines &out, const 
 
 int main(int argc, char **argv)
 {
+    slim::common::keepFreedMemoryInTheHeap(); // as slimctl and the window run
     try {
         auto args = parseArgs(argc, argv, kUsage);
         const int threads = setEngineThreads(args);

@@ -28,7 +28,7 @@ flock /tmp/slim-build.lock cmake --build "$BUILD" -j2 --target bench_layers benc
 bash packaging/fetch-reference.sh >&2
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.jsonl "$OUT"/eval_requests.json
+rm -f "$OUT"/*.jsonl "$OUT"/eval_requests.json "$OUT"/eval_suite_requests.json
 
 # Busy cores of the whole machine over 5 s (call it while none of ours runs).
 busy_cores() {
@@ -201,6 +201,26 @@ for round in $(seq 1 "$ROUNDS"); do
         --requests="$OUT/eval_requests.json" -- \
         "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
         --round "$round" --requests "$OUT/eval_requests.json"
+done
+
+# An lm-eval suite (HellaSwag-shaped items of realistic length, bench/suite_items.py) on a
+# real-shaped random model (d 512, 8 query / 2 key-value heads, vocab 32000, 2 layers): the
+# engine against PyTorch eager on the same token requests, as above.
+SUITE_MODEL=$OUT/suite-model
+rm -rf "$SUITE_MODEL"
+"$PY" tests/reference/hf_reference.py make-checkpoint --out "$SUITE_MODEL" --arch llama \
+    --vocab 32000 --hidden 512 --layers 2 --heads 8 --kv-heads 2 --intermediate 1376 \
+    --max-pos 2048 --seed 3 > /dev/null
+"$PY" bench/suite_items.py "$OUT/hellaswag_items.jsonl" "$([[ ${#QUICK[@]} -gt 0 ]] && echo 64 || echo 256)"
+SUITE="hellaswag=$OUT/hellaswag_items.jsonl"
+measure "$OUT/eval_suite.jsonl" "$BUILD/bench/bench_eval" "${QUICK[@]}" --model="$SUITE_MODEL" \
+    --tasks="$SUITE" --models=base --round=0 --requests="$OUT/eval_suite_requests.json"
+for round in $(seq 1 "$ROUNDS"); do
+    measure_pair "$OUT/eval_suite.jsonl" "$OUT/eval_suite_pytorch.jsonl" \
+        "$BUILD/bench/bench_eval" "${QUICK[@]}" --model="$SUITE_MODEL" --tasks="$SUITE" \
+        --models=base --round="$round" --requests="$OUT/eval_suite_requests.json" -- \
+        "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
+        --model "$SUITE_MODEL" --round "$round" --requests "$OUT/eval_suite_requests.json"
 done
 
 # Tokenizer throughput against Hugging Face's tokenizers.js (Node), one process after the other

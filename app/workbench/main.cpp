@@ -4,13 +4,13 @@
 #include "main/main_window.h"
 #include "metric_stream.h"
 #include "run_catalog.h"
+#include "common/allocator_tuning.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 
 #include <cstdio>
 #include <cstdlib>
-#include <malloc.h>
 
 namespace {
 
@@ -35,10 +35,7 @@ int main(int argc, char **argv)
                      "window under `xvfb-run`.\n");
         return 2;
     }
-    // As in slimctl: keep freed training tensors in the heap instead of returning them to the
-    // kernel every step.
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+    slim::common::keepFreedMemoryInTheHeap();
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("SLIM Workbench"));

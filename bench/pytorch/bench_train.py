@@ -150,7 +150,7 @@ def builtin_model_dir():
 def make_model(source):
     if source != "random":
         model_dir = source or builtin_model_dir()
-        if os.path.exists(os.path.join(model_dir, "slim_pretrain.json")):
+        if os.path.exists(os.path.join(model_dir, "config.json")):   # built-in or any Llama
             return L.load_model(model_dir), model_dir
     torch.manual_seed(1)
     return L.CausalLm(L.builtin_config()), "random init of PretrainPlan::builtin().model"
