@@ -1,4 +1,5 @@
 #include "run_jobs.h"
+#include "git_commit.h"
 #include "run_exports.h"
 
 #include "pipeline/experiment.h"
@@ -110,7 +111,7 @@ std::int64_t queueRun(store::RunStore &db, const RunRequest &request)
     record.method = engine::methodName(spec.adapter.method);
     record.specJson = spec.toJson().dump();
     record.seed = std::int64_t(spec.seed);
-    record.gitCommit = SLIM_GIT_COMMIT;
+    record.gitCommit = gitCommit();
     record.tags = request.tags;
     record.parentRunId = request.parentRunId;
     return db.createRun(record);
@@ -130,7 +131,7 @@ std::int64_t queueBaseModelBuild(store::RunStore &db, const WorkbenchPaths &path
     record.method = kPretrainMethod;
     record.specJson = spec.dump();
     record.seed = std::int64_t(plan.seed);
-    record.gitCommit = SLIM_GIT_COMMIT;
+    record.gitCommit = gitCommit();
     record.tags = {"pretrain"};
     return db.createRun(record);
 }

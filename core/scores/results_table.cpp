@@ -11,6 +11,20 @@ namespace slim::scores {
 
 namespace {
 
+// A configuration's name from its first run's: without a trailing " seed <n>" (how the benchmark
+// and many users name seeds), so "benchmark slim-no-l1 seed 1" heads the row of all its seeds.
+std::string withoutSeedSuffix(const std::string &label)
+{
+    const auto at = label.rfind(" seed ");
+    if (at == std::string::npos || at == 0 || at + 6 == label.size())
+        return label;
+    for (size_t i = at + 6; i < label.size(); ++i) {
+        if (label[i] < '0' || label[i] > '9')
+            return label;
+    }
+    return label.substr(0, at);
+}
+
 std::optional<Spread> spreadOrNone(const Spread &s)
 {
     return s.n > 0 ? std::optional<Spread>(s) : std::nullopt;
@@ -60,7 +74,7 @@ ResultsTable resultsTable(const std::vector<TableRun> &runs)
         if (methodCount[g.method] > 1) {
             for (const auto &run : seeded) {
                 if (run.id == g.runIds.front())
-                    row.label = run.label;
+                    row.label = withoutSeedSuffix(run.label);
             }
         }
         row.seeds = g.seeds;

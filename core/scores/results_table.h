@@ -24,7 +24,9 @@ struct ResultsColumn
 
 struct ResultsRow
 {
-    std::string label; // the method ("slim"), or the first run's label when methods repeat
+    // the method ("slim"), or when methods repeat the first run's name without a trailing
+    // " seed <n>" ("benchmark slim-no-l1")
+    std::string label;
     std::vector<std::int64_t> seeds;
     std::vector<std::optional<Spread>> cells; // per column; nullopt = not scored
     std::optional<Spread> downstream, general, forgetting;

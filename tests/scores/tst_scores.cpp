@@ -275,6 +275,19 @@ private Q_SLOTS:
         QVERIFY(table.columns[2].partialCredit && table.columns[2].task == "reversal");
         QVERIFY(table.columns[3].bitsPerByte && table.columns[3].general);
 
+        // Configurations of one method are told apart by their runs' names, seed removed.
+        auto ablation = runOf(4, "slim", 1, 0);
+        ablation.record.name = "benchmark slim-no-l1 seed 1";
+        ablation.record.specJson = nlohmann::json({{"method", "slim"}, {"seed", 1},
+                                                   {"l1_lambda", 0}, {"name", "x"}})
+                                       .dump();
+        auto first = runOf(1, "slim", 1, 0);
+        first.record.name = "slim seed 1 (tuned)"; // not a seed suffix: kept whole
+        const auto named = resultsTable({first, runOf(2, "slim", 2, 0.02), ablation});
+        QCOMPARE(named.rows.size(), size_t(2));
+        QCOMPARE(named.rows[0].label, std::string("slim seed 1 (tuned)"));
+        QCOMPARE(named.rows[1].label, std::string("benchmark slim-no-l1"));
+
         std::ostringstream md;
         writeResultsTable(table, TableFormat::Markdown, md);
         const auto text = md.str();
