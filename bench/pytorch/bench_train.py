@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch-eager baseline of bench/bench_train: the same model (llama_eager.py), the same
 training step as core/train/trainer.cpp with the "builtin-full" / "builtin-lora" presets
-(batch 16 as 2 micro-batches of 8 x 128 tokens, answer-only loss, AdamW with decay on matrices
+(batch 16 as 2 micro-batches of 8 x 128 tokens, loss on every token, AdamW with decay on matrices
 only, global-norm clipping at 1.0) on the same synthetic examples. Prints JSON lines.
 
 Usage: /usr/bin/python3 bench/pytorch/bench_train.py [--out FILE] [--steps 20]
@@ -26,7 +26,7 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz "
 
 # The presets' schedule and adapter fields that matter here (pipeline/presets.cpp).
 PRESETS = {
-    "full": {"lr": 3e-4, "lora_rank": None},
+    "full": {"lr": 1e-4, "lora_rank": None},
     "lora": {"lr": 5e-4, "lora_rank": 32, "lora_alpha": 64.0},
 }
 BATCH, GRAD_ACCUM, WEIGHT_DECAY, BETAS, EPS, MAX_GRAD_NORM = 16, 2, 0.01, (0.9, 0.999), 1e-8, 1.0
@@ -117,16 +117,16 @@ def synthetic_text(step, index, offset, length):
 
 
 def micro_batch(step, micro, size):
-    """trainer.cpp + batch_builder.cpp: BOS + prompt + answer + EOS, loss on answer and EOS."""
+    """trainer.cpp + batch_builder.cpp: BOS + prompt + answer + EOS, loss on every token after
+    BOS (the built-in presets' answer_only_loss false)."""
     ids, labels = [], []
     for i in range(size):
         index = micro * size + i
         prompt = synthetic_text(step, index, 0, PROMPT_BYTES).encode()
         answer = synthetic_text(step, index, PROMPT_BYTES, ANSWER_BYTES).encode()
         row = [L.BOS] + list(prompt) + list(answer) + [L.EOS]
-        start = 1 + len(prompt)
         lab = [-100] * len(row)
-        for t in range(start, len(row)):
+        for t in range(1, len(row)):
             lab[t - 1] = row[t]
         ids.append(row)
         labels.append(lab)
