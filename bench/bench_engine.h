@@ -26,15 +26,23 @@ inline int setEngineThreads(const Args &args)
     return threads;
 }
 
-// --model=DIR|random: the built-in model where the workbench keeps it (WorkbenchPaths) when
-// `source` is empty and the model is built (its weights make routing realistic), else the
-// same configuration initialised at random (speed does not depend on the weights). `used`
-// says which.
+// --model=DIR|random: a model folder (any Hugging Face model), or by default the built-in model
+// where the workbench keeps it (WorkbenchPaths) when it is built (its weights make routing
+// realistic), else the same configuration initialised at random (speed does not depend on the
+// weights). `used` says which.
 inline engine::CausalLm loadBenchModel(const std::string &source, std::string *used)
 {
-    const auto dir = source.empty() ? jobs::WorkbenchPaths::resolve().builtin_model
-                                    : std::filesystem::path(source);
-    if (source != "random" && engine::isCompleteModel(dir)) {
+    // A folder given by the user is loaded as it is (any Hugging Face model) or refused; only
+    // the default, the built-in model, falls back to a random one when it is not built yet.
+    if (!source.empty() && source != "random") {
+        if (!std::filesystem::exists(std::filesystem::path(source) / "config.json"))
+            throw std::invalid_argument("--model=" + source + ": no config.json (not a model "
+                                        "folder)");
+        *used = source;
+        return engine::loadModel(source);
+    }
+    const auto dir = jobs::WorkbenchPaths::resolve().builtin_model;
+    if (source.empty() && engine::isCompleteModel(dir)) {
         *used = dir.string();
         return engine::loadModel(dir);
     }
