@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace slim::suites {
 
@@ -19,7 +20,7 @@ enum class FileShape { JsonLines, JsonArray, Csv };
     throw data::DataError(file + ":" + std::to_string(line) + ": " + what);
 }
 
-FileShape shapeOf(const fs::path &path)
+std::optional<FileShape> shapeOfName(const fs::path &path)
 {
     auto name = path.filename().string();
     std::transform(name.begin(), name.end(), name.begin(),
@@ -32,6 +33,13 @@ FileShape shapeOf(const fs::path &path)
         return FileShape::JsonArray;
     if (name.ends_with(".csv"))
         return FileShape::Csv;
+    return std::nullopt;
+}
+
+FileShape shapeOf(const fs::path &path)
+{
+    if (const auto shape = shapeOfName(path))
+        return *shape;
     throw data::DataError(path.string()
                           + ": unknown file type; records are read from .jsonl "
                             "(JSON Lines), .json (a JSON array of objects) or .csv (a header row), "
@@ -190,6 +198,11 @@ nlohmann::json structuredValue(const Record &record, const std::string &name)
 void recordError(const Record &record, const std::string &what)
 {
     failAt(record.file, record.line, what);
+}
+
+bool hasRecordsExtension(const std::filesystem::path &path)
+{
+    return shapeOfName(path).has_value();
 }
 
 std::vector<Record> readRecords(const fs::path &path)

@@ -28,6 +28,10 @@ struct Record
 // an object.
 std::vector<Record> readRecords(const std::filesystem::path &path);
 
+// Whether readRecords reads `path` by its name (.jsonl, .ndjson, .json, .csv, each optionally .gz,
+// in any case).
+bool hasRecordsExtension(const std::filesystem::path &path);
+
 // Records given as JSON objects in memory (tests, fuzzers): named `file`, lines 1, 2, ...
 std::vector<Record> recordsFromJsonLines(const std::string &text, const std::string &file);
 

@@ -234,14 +234,25 @@ InstructionData readInstructionData(const std::filesystem::path &path)
     return instructionData(records);
 }
 
+const char *promptFormatName(PromptFormat format)
+{
+    switch (format) {
+    case PromptFormat::ChatTemplate:
+        return "chat";
+    case PromptFormat::Alpaca:
+        return "alpaca";
+    case PromptFormat::Plain:
+        return "plain";
+    }
+    return "plain";
+}
+
 std::optional<PromptFormat> promptFormatFromName(std::string_view name)
 {
-    if (name == "chat")
-        return PromptFormat::ChatTemplate;
-    if (name == "alpaca")
-        return PromptFormat::Alpaca;
-    if (name == "plain")
-        return PromptFormat::Plain;
+    for (auto format : {PromptFormat::ChatTemplate, PromptFormat::Alpaca, PromptFormat::Plain}) {
+        if (name == promptFormatName(format))
+            return format;
+    }
     return std::nullopt;
 }
 

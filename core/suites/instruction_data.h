@@ -62,6 +62,7 @@ enum class PromptFormat {
 };
 // "chat", "alpaca", "plain"; nullopt otherwise.
 std::optional<PromptFormat> promptFormatFromName(std::string_view name);
+const char *promptFormatName(PromptFormat format);
 
 // One conversation as training text. answersOnly: only the assistant's messages carry the loss
 // (raw text is trained as a whole). Throws data::DataError naming the record when the format

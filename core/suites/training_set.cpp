@@ -32,8 +32,7 @@ data::Task trainingSetTask(const std::filesystem::path &path, const std::string 
     task.name = path.filename().string();
     task.version = std::string("file/1:") + shapeName(set.shape)
                    + (set.task.empty() ? "" : "/" + set.task);
-    const char *formats[] = {"chat", "alpaca", "plain"};
-    task.prompt_template = formats[int(*format)];
+    task.prompt_template = promptFormatName(*format);
     for (const auto &conversation : set.conversations) {
         data::TextExample example;
         example.segments = formatConversation(conversation, *format, &tokenizer, answersOnly);
@@ -49,12 +48,7 @@ data::Task trainingSetTask(const std::filesystem::path &path, const std::string 
 
 bool isDatasetPath(const std::string &entry)
 {
-    if (entry.find('/') != std::string::npos)
-        return true;
-    auto name = entry;
-    if (name.ends_with(".gz"))
-        name.resize(name.size() - 3);
-    return name.ends_with(".jsonl") || name.ends_with(".json") || name.ends_with(".csv");
+    return entry.find('/') != std::string::npos || hasRecordsExtension(entry);
 }
 
 } // namespace slim::suites
