@@ -122,39 +122,42 @@ std::optional<std::vector<RequestScore>> scoreRequests(CausalLm &model,
     const auto device = model->device();
     std::vector<RequestScore> out(requests.size());
 
-    // Inputs are tokens[0..n-2]; the targets are tokens[1..n-1].
-    std::vector<std::vector<int64_t>> inputs(batchSize), targets(batchSize);
+    // Inputs are tokens[0..n-2]; the targets are tokens[1..n-1]. Only the scored positions'
+    // logits are computed: a continuation is a few tokens of a long context, and logits over a
+    // large vocabulary at every position would cost more than the model itself.
+    std::vector<std::vector<int64_t>> inputs(batchSize);
     for (size_t start = 0; start < order.size(); start += batchSize) {
         if (control.should_stop && control.should_stop())
             return std::nullopt;
         const auto count = std::min(batchSize, order.size() - start);
-        std::vector<const std::vector<int64_t> *> inputRows, targetRows;
-        for (size_t i = 0; i < count; ++i) {
-            const auto &t = requests[order[start + i]].tokens;
-            inputs[i].assign(t.begin(), t.end() - 1);
-            targets[i].assign(t.begin() + 1, t.end());
-            inputRows.push_back(&inputs[i]);
-            targetRows.push_back(&targets[i]);
-        }
-        auto in = padRight(inputRows, control.pad_token_id);
-        auto tgt = padRight(targetRows, control.pad_token_id).ids.to(device);
-        auto logits = model->forward(in.ids.to(device), in.mask.to(device)); // [B, L, V]
-        auto logProbs = torch::log_softmax(logits, -1);
-        auto picked = logProbs.gather(-1, tgt.unsqueeze(-1)).squeeze(-1); // [B, L]
-        auto greedy = logits.argmax(-1).eq(tgt); // [B, L]
-        picked = picked.to(torch::kDouble).cpu();
-        greedy = greedy.cpu();
-        auto p = picked.accessor<double, 2>();
-        auto g = greedy.accessor<bool, 2>();
+        std::vector<const std::vector<int64_t> *> inputRows;
+        std::vector<int64_t> rows, positions, targets;
         for (size_t i = 0; i < count; ++i) {
             const auto &r = requests[order[start + i]];
             const auto n = int64_t(r.tokens.size()) - 1; // input length
-            RequestScore score;
+            inputs[i].assign(r.tokens.begin(), r.tokens.end() - 1);
+            inputRows.push_back(&inputs[i]);
             for (int64_t pos = n - r.scored; pos < n; ++pos) {
-                score.loglikelihood += p[int64_t(i)][pos];
-                score.is_greedy = score.is_greedy && g[int64_t(i)][pos];
+                rows.push_back(int64_t(i));
+                positions.push_back(pos);
+                targets.push_back(r.tokens[size_t(pos) + 1]);
             }
-            out[order[start + i]] = score;
+        }
+        auto in = padRight(inputRows, control.pad_token_id);
+        auto hidden = model->hiddenStates(in.ids.to(device), in.mask.to(device)); // [B, L, d]
+        auto scoredHidden = hidden.index({torch::tensor(rows, torch::kLong).to(device),
+                                          torch::tensor(positions, torch::kLong).to(device)});
+        auto logits = model->logitsFromHidden(scoredHidden); // [N, V]
+        auto target = torch::tensor(targets, torch::kLong).to(device).unsqueeze(-1);
+        auto picked = torch::log_softmax(logits, -1).gather(-1, target).squeeze(-1); // [N]
+        auto greedy = logits.argmax(-1).eq(target.squeeze(-1)).cpu();
+        picked = picked.to(torch::kDouble).cpu();
+        auto p = picked.accessor<double, 1>();
+        auto g = greedy.accessor<bool, 1>();
+        for (size_t k = 0; k < rows.size(); ++k) {
+            auto &score = out[order[start + size_t(rows[k])]];
+            score.loglikelihood += p[int64_t(k)];
+            score.is_greedy = score.is_greedy && g[int64_t(k)];
         }
         if (control.on_batch_done)
             control.on_batch_done(int64_t(count));

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace slim::engine {
@@ -36,6 +37,43 @@ torch::Tensor applyRotary(const torch::Tensor &x, const torch::Tensor &cos,
     auto c = cos.unsqueeze(1);
     auto s = sin.unsqueeze(1);
     return x * c + rotateHalf(x) * s;
+}
+
+// softmax(q k^T / sqrt(hd) + bias) v for q [B, H, S, hd], k/v [B, H, T, hd], bias [B, 1, S, T]:
+// scores and softmax in float32 whatever the weights' dtype.
+torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                     const torch::Tensor &bias, int64_t headDim)
+{
+    auto scores = torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-1, -2))
+                  / std::sqrt(double(headDim));
+    scores = scores + bias;
+    auto probs = torch::softmax(scores, -1).to(v.scalar_type());
+    return torch::matmul(probs, v);
+}
+
+// Without gradients, sequences are attended a few at a time so the float32 score matrix stays
+// near kScoreBytes: a long batch's [B, H, S, T] scores (256 MB at 32 x 8 heads x 500 tokens)
+// would otherwise be mapped fresh and page-faulted in every layer. Each sequence's numbers are
+// the same either way (the same matrix products per sequence and head). With gradients the
+// whole batch is attended at once, as autograd keeps every chunk's probabilities anyway.
+constexpr int64_t kScoreBytes = int64_t(16) << 20;
+
+torch::Tensor attendInChunks(const torch::Tensor &q, const torch::Tensor &k,
+                             const torch::Tensor &v, const torch::Tensor &bias, int64_t headDim)
+{
+    const auto b = q.size(0);
+    const auto perSequence = q.size(1) * q.size(2) * k.size(2) * int64_t(sizeof(float));
+    const auto chunk = std::max<int64_t>(1, kScoreBytes / std::max<int64_t>(1, perSequence));
+    if (torch::GradMode::is_enabled() || chunk >= b)
+        return attend(q, k, v, bias, headDim);
+    auto out = torch::empty({b, q.size(1), q.size(2), v.size(3)}, v.options());
+    for (int64_t start = 0; start < b; start += chunk) {
+        const auto end = std::min(b, start + chunk);
+        out.slice(0, start, end).copy_(attend(q.slice(0, start, end), k.slice(0, start, end),
+                                              v.slice(0, start, end),
+                                              bias.slice(0, start, end), headDim));
+    }
+    return out;
 }
 
 } // namespace
@@ -88,12 +126,11 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor &h, const ForwardContex
         k = k.repeat_interleave(groups, 1);
         v = v.repeat_interleave(groups, 1);
     }
-    // Scores and softmax in float32 whatever the weights' dtype.
-    auto scores = torch::matmul(q.to(torch::kFloat), k.to(torch::kFloat).transpose(-1, -2))
-                  / std::sqrt(double(m_headDim));
-    scores = scores + (m_sliding && ctx.slidingBias.defined() ? ctx.slidingBias : ctx.attentionBias);
-    auto probs = torch::softmax(scores, -1).to(v.scalar_type());
-    auto out = torch::matmul(probs, v).transpose(1, 2).reshape({b, s, m_heads * m_headDim});
+    const auto &bias = m_sliding && ctx.slidingBias.defined() ? ctx.slidingBias
+                                                                : ctx.attentionBias;
+    auto out = attendInChunks(q, k, v, bias, m_headDim)
+                   .transpose(1, 2)
+                   .reshape({b, s, m_heads * m_headDim});
     return o_proj(out);
 }
 

@@ -96,6 +96,33 @@ private Q_SLOTS:
         }
     }
 
+    void longBatchesAttendInChunksWithTheSameNumbers()
+    {
+        // 4 heads x 1100 x 1100 float scores are 19 MB a sequence: without gradients the layers
+        // attend one sequence at a time (llama_layers.cpp's attendInChunks); with gradients the
+        // batch at once. Left padding included (each sequence keeps its own mask), the two give
+        // the same logits.
+        auto config = tinyConfig();
+        config.max_position_embeddings = 2048;
+        auto model = tinyModel(1, config);
+        auto ids = randomTokens(3, 1100);
+        auto mask = torch::ones({3, 1100}, torch::kLong);
+        mask[1].slice(0, 0, 400).fill_(0);
+        torch::Tensor whole, chunked;
+        {
+            torch::GradMode::set_enabled(true);
+            whole = model->forward(ids, mask).detach();
+        }
+        {
+            torch::NoGradGuard noGrad;
+            chunked = model->forward(ids, mask);
+        }
+        const auto real = mask.to(torch::kBool).unsqueeze(-1);
+        QCOMPARE(maxAbsDiff(whole.masked_fill(real.logical_not(), 0),
+                            chunked.masked_fill(real.logical_not(), 0)),
+                 0.0);
+    }
+
     void kvCacheMatchesFullForward()
     {
         auto model = tinyModel();
