@@ -8,7 +8,9 @@
 # Environment: BUILD_DIR (default build), QUIET_CORES (before each benchmark, wait until the
 # other processes keep fewer cores than this busy, default 0.15, and no compiler or test runs),
 # QUIET_WAIT_MINUTES (give up waiting after this, default 30, and measure anyway), ROUNDS
-# (engine/PyTorch alternations, default 3). Timings are only meaningful on a quiet machine:
+# (engine/PyTorch alternations, default 3), ONLY (a comma-separated subset of the sections layers,
+# train, train_pytorch, eval, suite, tokenizer, memory: only those are measured again, the other
+# sections' results are kept). Timings are only meaningful on a quiet machine:
 # every record carries the cores other processes kept busy while it was measured.
 set -euo pipefail
 
@@ -21,6 +23,10 @@ if [[ "${1:-}" == "--quick" ]]; then
 fi
 PY=/usr/bin/python3
 THREADS=$(nproc)
+ROUNDS=${ROUNDS:-3}
+if [[ ${#QUICK[@]} -gt 0 ]]; then
+    ROUNDS=1
+fi
 
 cd "$ROOT"
 flock /tmp/slim-build.lock cmake --build "$BUILD" -j2 --target bench_layers bench_train bench_eval bench_memory \
@@ -28,7 +34,20 @@ flock /tmp/slim-build.lock cmake --build "$BUILD" -j2 --target bench_layers benc
 bash packaging/fetch-reference.sh >&2
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.jsonl "$OUT"/eval_requests.json "$OUT"/eval_suite_requests.json
+
+# wanted SECTION FILE...: true when SECTION is to be measured (ONLY unset, or names it); its
+# earlier results FILE... (in $OUT) are removed then.
+wanted() {
+    local section=$1
+    shift
+    if [[ -n "${ONLY:-}" && ",$ONLY," != *",$section,"* ]]; then
+        return 1
+    fi
+    local f
+    for f in "$@"; do rm -f "$OUT/$f"; done
+    return 0
+}
+rm -f "$OUT/environment.jsonl"
 
 # Busy cores of the whole machine over 5 s (call it while none of ours runs).
 busy_cores() {
@@ -76,7 +95,7 @@ wait_quiet() {
     echo " \"git_commit\": \"$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)\","
     echo " \"git_dirty\": $([[ -n "$(git status --porcelain -- core bench 2>/dev/null)" ]] \
         && echo true || echo false),"
-    echo " \"command\": \"bash bench/run_benchmarks.sh ${QUICK[*]:-}\","
+    echo " \"command\": \"ONLY=${ONLY:-} ROUNDS=$ROUNDS bash bench/run_benchmarks.sh ${QUICK[*]:-}\","
     echo " \"started\": \"$(date -Iseconds)\"}"
 } | tr -d '\n' > "$OUT/environment.jsonl"
 echo >> "$OUT/environment.jsonl"
@@ -150,84 +169,99 @@ measure_pair() {
 }
 
 # Layers, one size at a time (d = 4096 alone takes minutes).
-SIZES=(256 1024 4096)
-if [[ ${#QUICK[@]} -gt 0 ]]; then
-    SIZES=(256)
+if wanted layers layers.jsonl; then
+    SIZES=(256 1024 4096)
+    if [[ ${#QUICK[@]} -gt 0 ]]; then
+        SIZES=(256)
+    fi
+    for d in "${SIZES[@]}"; do
+        measure "$OUT/layers.jsonl" "$BUILD/bench/bench_layers" "${QUICK[@]}" --sizes="$d"
+    done
 fi
-for d in "${SIZES[@]}"; do
-    measure "$OUT/layers.jsonl" "$BUILD/bench/bench_layers" "${QUICK[@]}" --sizes="$d"
-done
 
 # The machine's limit, then every method's training step.
-measure "$OUT/train.jsonl" "$BUILD/bench/bench_train" "${QUICK[@]}" --only=gemm
-METHODS=(dora slim mixlora mixlora-dy loramoe mola slim-naive-merge)
-if [[ ${#QUICK[@]} -gt 0 ]]; then
-    METHODS=(slim)
+if wanted train train.jsonl; then
+    measure "$OUT/train.jsonl" "$BUILD/bench/bench_train" "${QUICK[@]}" --only=gemm
+    METHODS=(dora slim mixlora mixlora-dy loramoe mola slim-naive-merge)
+    if [[ ${#QUICK[@]} -gt 0 ]]; then
+        METHODS=(slim)
+    fi
+    for m in "${METHODS[@]}"; do
+        measure "$OUT/train.jsonl" "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps \
+            --methods="$m"
+    done
 fi
-for m in "${METHODS[@]}"; do
-    measure "$OUT/train.jsonl" "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps \
-        --methods="$m"
-done
 
 # The engine against PyTorch eager: separate processes in lock-step (measure_pair), in ROUNDS
 # whose timed steps / evaluations summarize.py pools per implementation.
-ROUNDS=${ROUNDS:-3}
-if [[ ${#QUICK[@]} -gt 0 ]]; then
-    ROUNDS=1
-fi
-for round in $(seq 1 "$ROUNDS"); do
-    for m in full lora; do
-        measure_pair "$OUT/train.jsonl" "$OUT/train_pytorch.jsonl" \
-            "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods="$m" \
-            --round="$round" -- \
-            "$PY" bench/pytorch/bench_train.py "${QUICK[@]}" --threads "$THREADS" \
-            --methods "$m" --round "$round"
+if wanted train_pytorch train_pytorch.jsonl train_pairs.jsonl; then
+    for round in $(seq 1 "$ROUNDS"); do
+        for m in full lora; do
+            measure_pair "$OUT/train.jsonl" "$OUT/train_pytorch.jsonl" \
+                "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods="$m" \
+                --round="$round" -- \
+                "$PY" bench/pytorch/bench_train.py "${QUICK[@]}" --threads "$THREADS" \
+                --methods "$m" --round "$round"
+        done
     done
-done
-# SLIM against LoRA, whole training step: the two trainers in lock-step (measure_pair works for
-# any two processes that take --lockstep), so the ratio is safe from the machine's drift.
-for round in $(seq 1 "$ROUNDS"); do
-    measure_pair "$OUT/train_pairs.jsonl" "$OUT/train_pairs.jsonl" \
-        "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods=slim --round="$round" -- \
-        "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods=lora --round="$round"
-done
+    # SLIM against LoRA, whole training step: the two trainers in lock-step (measure_pair works for
+    # any two processes that take --lockstep), so the ratio is safe from the machine's drift.
+    for round in $(seq 1 "$ROUNDS"); do
+        measure_pair "$OUT/train_pairs.jsonl" "$OUT/train_pairs.jsonl" \
+            "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods=slim --round="$round" -- \
+            "$BUILD/bench/bench_train" "${QUICK[@]}" --only=steps --methods=lora --round="$round"
+    done
+fi
 # Round 0: the engine alone, also with adapters attached; writes the token requests (and the
 # engine's accuracies) the PyTorch baseline scores.
-measure "$OUT/eval.jsonl" "$BUILD/bench/bench_eval" "${QUICK[@]}" --models=base,lora,slim \
-    --round=0 --requests="$OUT/eval_requests.json"
-for round in $(seq 1 "$ROUNDS"); do
-    measure_pair "$OUT/eval.jsonl" "$OUT/eval_pytorch.jsonl" \
-        "$BUILD/bench/bench_eval" "${QUICK[@]}" --models=base --round="$round" \
-        --requests="$OUT/eval_requests.json" -- \
-        "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
-        --round "$round" --requests "$OUT/eval_requests.json"
-done
+if wanted eval eval.jsonl eval_pytorch.jsonl eval_requests.json; then
+    measure "$OUT/eval.jsonl" "$BUILD/bench/bench_eval" "${QUICK[@]}" --models=base,lora,slim \
+        --round=0 --requests="$OUT/eval_requests.json"
+    for round in $(seq 1 "$ROUNDS"); do
+        measure_pair "$OUT/eval.jsonl" "$OUT/eval_pytorch.jsonl" \
+            "$BUILD/bench/bench_eval" "${QUICK[@]}" --models=base --round="$round" \
+            --requests="$OUT/eval_requests.json" -- \
+            "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
+            --round "$round" --requests "$OUT/eval_requests.json"
+    done
+fi
 
 # An lm-eval suite (HellaSwag-shaped items of realistic length, bench/suite_items.py) on a
 # real-shaped random model (d 512, 8 query / 2 key-value heads, vocab 32000, 2 layers): the
-# engine against PyTorch eager on the same token requests, as above.
-SUITE_MODEL=$OUT/suite-model
-rm -rf "$SUITE_MODEL"
-"$PY" tests/reference/hf_reference.py make-checkpoint --out "$SUITE_MODEL" --arch llama \
-    --vocab 32000 --hidden 512 --layers 2 --heads 8 --kv-heads 2 --intermediate 1376 \
-    --max-pos 2048 --seed 3 > /dev/null
-"$PY" bench/suite_items.py "$OUT/hellaswag_items.jsonl" "$([[ ${#QUICK[@]} -gt 0 ]] && echo 64 || echo 256)"
-SUITE="hellaswag=$OUT/hellaswag_items.jsonl"
-measure "$OUT/eval_suite.jsonl" "$BUILD/bench/bench_eval" "${QUICK[@]}" --model="$SUITE_MODEL" \
-    --tasks="$SUITE" --models=base --round=0 --requests="$OUT/eval_suite_requests.json"
-for round in $(seq 1 "$ROUNDS"); do
-    measure_pair "$OUT/eval_suite.jsonl" "$OUT/eval_suite_pytorch.jsonl" \
-        "$BUILD/bench/bench_eval" "${QUICK[@]}" --model="$SUITE_MODEL" --tasks="$SUITE" \
-        --models=base --round="$round" --requests="$OUT/eval_suite_requests.json" -- \
-        "$PY" bench/pytorch/bench_eval.py "${QUICK[@]}" --threads "$THREADS" \
-        --model "$SUITE_MODEL" --round "$round" --requests "$OUT/eval_suite_requests.json"
-done
+# engine against PyTorch eager on the same token requests, as above. 64 items (256 sequences of
+# ~500 tokens) and 3 timed repeats: one PyTorch repeat of the log-likelihood mode takes minutes.
+if wanted suite eval_suite.jsonl eval_suite_pytorch.jsonl eval_suite_requests.json; then
+    SUITE_MODEL=$OUT/suite-model
+    rm -rf "$SUITE_MODEL"
+    "$PY" tests/reference/hf_reference.py make-checkpoint --out "$SUITE_MODEL" --arch llama \
+        --vocab 32000 --hidden 512 --layers 2 --heads 8 --kv-heads 2 --intermediate 1376 \
+        --max-pos 2048 --seed 3 > /dev/null
+    "$PY" bench/suite_items.py "$OUT/hellaswag_items.jsonl" 64
+    SUITE="hellaswag=$OUT/hellaswag_items.jsonl"
+    TIMING=("${QUICK[@]}")
+    if [[ ${#QUICK[@]} -eq 0 ]]; then
+        TIMING=(--repeats 3 --warmup 1)
+    fi
+    measure "$OUT/eval_suite.jsonl" "$BUILD/bench/bench_eval" "${TIMING[@]}" --model="$SUITE_MODEL" \
+        --tasks="$SUITE" --models=base --round=0 --requests="$OUT/eval_suite_requests.json"
+    for round in $(seq 1 "$ROUNDS"); do
+        measure_pair "$OUT/eval_suite.jsonl" "$OUT/eval_suite_pytorch.jsonl" \
+            "$BUILD/bench/bench_eval" "${TIMING[@]}" --model="$SUITE_MODEL" --tasks="$SUITE" \
+            --models=base --round="$round" --requests="$OUT/eval_suite_requests.json" -- \
+            "$PY" bench/pytorch/bench_eval.py "${TIMING[@]}" --threads "$THREADS" \
+            --model "$SUITE_MODEL" --round "$round" --requests "$OUT/eval_suite_requests.json"
+    done
+fi
 
 # Tokenizer throughput against Hugging Face's tokenizers.js (Node), one process after the other
 # in each round, on the whole Brown corpus with the Llama 3 tokenizer.
-measure "$OUT/tokenizer.jsonl" "$BUILD/bench/bench_tokenizer" "${QUICK[@]}"
+if wanted tokenizer tokenizer.jsonl; then
+    measure "$OUT/tokenizer.jsonl" "$BUILD/bench/bench_tokenizer" "${QUICK[@]}"
+fi
 
 # Memory does not depend on the machine's load: the estimate against the tracked peak.
-"$BUILD/bench/bench_memory" "${QUICK[@]}" --out "$OUT/memory.jsonl"
+if wanted memory memory.jsonl; then
+    "$BUILD/bench/bench_memory" "${QUICK[@]}" --out "$OUT/memory.jsonl"
+fi
 
 "$PY" bench/summarize.py "$OUT" | tee "$OUT/summary.md"

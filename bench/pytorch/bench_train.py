@@ -10,6 +10,7 @@ Usage: /usr/bin/python3 bench/pytorch/bench_train.py [--out FILE] [--steps 20]
 """
 
 import argparse
+import ctypes
 import json
 import os
 import sys
@@ -228,10 +229,20 @@ def common_arguments():
     return p
 
 
+def keep_freed_memory_in_the_heap():
+    """The engine's allocator rule (core/common/allocator_tuning.cpp), so both sides allocate
+    alike: glibc maps blocks below 256 MB from the heap and keeps up to 512 MB of freed heap."""
+    libc = ctypes.CDLL("libc.so.6")
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    libc.mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024)
+    libc.mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024)
+
+
 def parse_common(p):
-    """Parses the arguments and applies --threads."""
+    """Parses the arguments, applies --threads and the engine's allocator rule."""
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    keep_freed_memory_in_the_heap()
     return args
 
 
