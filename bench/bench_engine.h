@@ -4,6 +4,7 @@
 
 #include "bench_harness.h"
 
+#include "jobs/run_jobs.h"
 #include "jobs/workbench_paths.h"
 #include "model/model_io.h"
 #include "pipeline/pretraining.h"
@@ -32,8 +33,9 @@ inline int setEngineThreads(const Args &args)
 // weights). `used` says which.
 inline engine::CausalLm loadBenchModel(const std::string &source, std::string *used)
 {
-    // A folder given by the user is loaded as it is (any Hugging Face model) or refused; only
-    // the default, the built-in model, falls back to a random one when it is not built yet.
+    // A folder given by the user is loaded as it is (any Hugging Face model) or refused. The
+    // default is the built-in model, installed from the shipped copy (resources/base-model) when
+    // the workbench has none yet, as the PyTorch baselines find it; random only when asked.
     if (!source.empty() && source != "random") {
         if (!std::filesystem::exists(std::filesystem::path(source) / "config.json"))
             throw std::invalid_argument("--model=" + source + ": no config.json (not a model "
@@ -41,10 +43,10 @@ inline engine::CausalLm loadBenchModel(const std::string &source, std::string *u
         *used = source;
         return engine::loadModel(source);
     }
-    const auto dir = jobs::WorkbenchPaths::resolve().builtin_model;
-    if (source.empty() && engine::isCompleteModel(dir)) {
-        *used = dir.string();
-        return engine::loadModel(dir);
+    const auto paths = jobs::WorkbenchPaths::resolve();
+    if (source.empty() && jobs::builtinModelReady(paths)) {
+        *used = paths.builtin_model.string();
+        return engine::loadModel(paths.builtin_model);
     }
     *used = "random init of PretrainPlan::builtin().model";
     torch::manual_seed(1);

@@ -145,7 +145,12 @@ def builtin_model_dir():
         home = os.path.join(os.environ["HOME"], ".local/share/slim-workbench")
     else:
         home = os.path.join(os.getcwd(), ".slim-workbench")
-    return os.path.join(home, "models", "builtin-v1")
+    installed = os.path.join(home, "models", "builtin-v1")
+    if os.path.exists(os.path.join(installed, "config.json")):
+        return installed
+    # Not installed yet: the copy shipped with the sources, which the engine installs.
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "resources",
+                        "base-model")
 
 
 def make_model(source):
