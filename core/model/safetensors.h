@@ -3,6 +3,8 @@
 // length N, N bytes of JSON header {name: {dtype, shape, data_offsets: [begin, end]},
 // "__metadata__": {string: string}}, then the raw little-endian tensor data.
 
+#include "safetensors_header.h"
+
 #include <torch/types.h>
 
 #include <filesystem>
@@ -12,14 +14,6 @@
 #include <vector>
 
 namespace slim::engine {
-
-// Every error reading or writing a safetensors file; the message names the file and, where
-// there is one, the tensor.
-class SafetensorsError : public std::runtime_error
-{
-public:
-    using std::runtime_error::runtime_error;
-};
 
 // One tensor of a safetensors file: its bytes are [begin, end) of the data after the header.
 struct SafetensorsEntry

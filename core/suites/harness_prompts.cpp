@@ -90,7 +90,8 @@ public:
             if (wanted > m_pool.docs.size())
                 throw std::invalid_argument(
                     name + ": " + std::to_string(m_shots) + " shots need " + std::to_string(wanted)
-                    + " few-shot records, the file has " + std::to_string(m_pool.docs.size()));
+                    + " few-shot records, " + m_pool.records.front().file + " has "
+                    + std::to_string(m_pool.docs.size()));
             for (const auto index : m_random.sample(m_pool.docs.size(), wanted)) {
                 if (excluding && m_pool.records[index].fields == record.fields)
                     continue; // lm-eval drops the document itself from its own shots

@@ -30,7 +30,8 @@ SuiteSpec parseSuiteEntry(const std::string &entry);
 
 // One task, or for mmlu one per subject ("mmlu_<subject>", in order of first appearance), each
 // general (a forgetting probe). Reads and checks every record before returning: throws
-// data::DataError naming file, line and field, or for a file without records.
+// data::DataError naming file, line and field, or for a file without records, and
+// std::invalid_argument for shots the few-shot file cannot give (buildRequests).
 std::vector<data::Task> suiteTasks(const SuiteSpec &spec);
 
 } // namespace slim::suites

@@ -141,7 +141,15 @@ class TestSpecForm : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        // A workbench home of its own, without the built-in model: the preflight texts do not
+        // depend on what the machine's home holds.
+        QVERIFY(m_home.isValid());
+        qputenv("XDG_DATA_HOME", m_home.path().toUtf8());
+        qputenv("SLIM_BUILTIN_MODEL", (m_home.path() + "/builtin-v1").toUtf8());
+    }
 
     void oneEditorPerApplicableField()
     {
@@ -446,6 +454,9 @@ private Q_SLOTS:
         QCOMPARE(started.count(), 1);
         QCOMPARE(started.first().at(2).toBool(), true);
     }
+
+private:
+    QTemporaryDir m_home;
 };
 
 QTEST_MAIN(TestSpecForm)
