@@ -13,6 +13,7 @@ packages=(
     xvfb xauth imagemagick fonts-dejavu-core libxkbcommon-x11-0 libxcb-cursor0
     python3-torch
     clang-format
+    clang libclang-rt-14-dev   # the fuzz build: libFuzzer, ASan, UBSan (packaging/fuzz.sh)
 )
 
 # Node.js runs the tokenizer tests' reference (Hugging Face's tokenizers.js and Jinja renderer):

@@ -44,7 +44,7 @@ std::string loadSpecText(const std::string &specArg, const std::string &name, in
         std::ifstream in(specArg);
         try {
             json = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::parse_error &e) {
+        } catch (const nlohmann::json::exception &e) {
             throw std::invalid_argument(specArg + ": not valid JSON (" + e.what() + ")");
         }
     }

@@ -54,7 +54,7 @@ std::vector<int64_t> parseIds(const std::string &text)
         return parseTokenIds(text, "stdin");
     try {
         return idsOfJson(nlohmann::json::parse(text));
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {
         throw std::invalid_argument(std::string("stdin: not a JSON array of ids: ") + e.what());
     }
 }
@@ -82,7 +82,7 @@ void forEachJsonLine(const std::string &what, Handle &&handle)
         nlohmann::json value;
         try {
             value = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error &e) {
+        } catch (const nlohmann::json::exception &e) {
             throw std::invalid_argument("stdin line " + std::to_string(number) + ": not JSON ("
                                         + what + "): " + e.what());
         }
@@ -139,7 +139,7 @@ int cmdChatTemplate(const GlobalOptions &g, const ChatTemplateArgs &a)
     nlohmann::ordered_json input;
     try {
         input = nlohmann::ordered_json::parse(readStdin());
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {
         throw std::invalid_argument(std::string("stdin: not JSON: ") + e.what());
     }
     tok::ChatOptions options;
@@ -165,7 +165,7 @@ int cmdChatTemplate(const GlobalOptions &g, const ChatTemplateArgs &a)
             throw std::invalid_argument("--var '" + var + "': expected name=JSON");
         try {
             options.extra[var.substr(0, eq)] = nlohmann::ordered_json::parse(var.substr(eq + 1));
-        } catch (const nlohmann::json::parse_error &) {
+        } catch (const nlohmann::json::exception &) {
             options.extra[var.substr(0, eq)] = var.substr(eq + 1); // a bare string
         }
     }

@@ -219,7 +219,8 @@ AdapterConfig AdapterConfig::fromJson(const nlohmann::json &json)
         }
     });
     if (known != json.size()) {
-        for (auto &[key, value] : json.items()) {
+        for (const auto &item : json.items()) {
+            const auto &key = item.key(); // (clang 14 cannot capture a structured binding)
             bool found = key == "method";
             forEachField(config, [&](const char *name, auto &) { found = found || key == name; });
             if (!found)

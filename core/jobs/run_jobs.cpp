@@ -33,7 +33,7 @@ nlohmann::json parseSpec(const std::string &specJson)
 {
     try {
         return nlohmann::json::parse(specJson);
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {
         throw std::invalid_argument(std::string("not valid JSON: ") + e.what());
     }
 }
@@ -85,7 +85,7 @@ std::vector<SpecProblem> validateSpecText(const std::string &specJson)
     nlohmann::json json;
     try {
         json = nlohmann::json::parse(specJson);
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {
         return {{"", std::string("not valid JSON: ") + e.what()}};
     }
     std::vector<SpecProblem> problems;

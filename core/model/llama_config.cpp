@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cmath>
+#include <limits>
+#include <type_traits>
 #include <stdexcept>
 
 namespace slim::engine {
@@ -51,6 +54,18 @@ bool readField(const nlohmann::json &json, const char *name, T &out)
     auto it = json.find(name);
     if (it == json.end() || it->is_null())
         return false;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // A count written as a float (4096.0) is read when it is whole and fits; anything else
+        // would be undefined behaviour to convert.
+        if (it->is_number_float()) {
+            const double value = it->get<double>();
+            if (!(value >= double(std::numeric_limits<T>::min())
+                  && value < double(std::numeric_limits<T>::max()) && value == std::floor(value)))
+                refuse(std::string("field '") + name + "' must be an integer, got " + it->dump());
+            out = static_cast<T>(value);
+            return true;
+        }
+    }
     try {
         out = it->get<T>();
     } catch (const nlohmann::json::exception &) {

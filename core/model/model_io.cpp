@@ -193,7 +193,7 @@ nlohmann::json readJsonFile(const fs::path &path)
         throw ModelLoadError(path.string() + ": file not found");
     try {
         return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {
         throw ModelLoadError(path.string() + ": not valid JSON: " + e.what());
     }
 }

@@ -130,6 +130,8 @@ std::vector<Record> jsonArray(const std::string &text, const std::string &file)
     } catch (const nlohmann::json::parse_error &e) {
         failAt(file, lineAtByte(text, e.byte > 0 ? e.byte - 1 : 0),
                "not valid JSON: " + plainMessage(e));
+    } catch (const nlohmann::json::exception &e) { // e.g. a number beyond a double's range
+        throw data::DataError(file + ": not valid JSON: " + plainMessage(e));
     }
     if (!value.is_array())
         throw data::DataError(file + ": expected a JSON array of records (objects), found a "

@@ -26,7 +26,9 @@ std::string renderChatTemplate(const std::string &templateText, const Tokenizer 
     special("eos_token", tokenizer.eosToken());
     special("unk_token", tokenizer.unkToken());
     special("pad_token", tokenizer.padToken());
-    for (const auto &[key, value] : options.extra.items()) {
+    for (const auto &item : options.extra.items()) {
+        const auto &key = item.key(); // (clang 14 cannot capture a structured binding)
+        const auto &value = item.value();
         auto existing = std::find_if(globals.begin(), globals.end(),
                                      [&](const auto &g) { return g.first == key; });
         if (existing != globals.end())

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 
 namespace slim::tok::jinja::detail {
 
@@ -195,10 +197,16 @@ std::vector<Token> tokenize(const std::string &s, int line)
             }
             std::string digits = s.substr(i, j - i);
             digits.erase(std::remove(digits.begin(), digits.end(), '_'), digits.end());
-            if (isFloat)
-                tokens.push_back({Token::Kind::Float, digits, Value(std::stod(digits))});
-            else
-                tokens.push_back({Token::Kind::Int, digits, Value(int64_t(std::stoll(digits)))});
+            if (isFloat) { // as Python's float(): inf beyond the range, 0 below it
+                tokens.push_back(
+                    {Token::Kind::Float, digits, Value(std::strtod(digits.c_str(), nullptr))});
+            } else {
+                errno = 0;
+                const auto value = std::strtoll(digits.c_str(), nullptr, 10);
+                if (errno == ERANGE)
+                    fail(line, "integer literal " + digits + " does not fit in 64 bits");
+                tokens.push_back({Token::Kind::Int, digits, Value(int64_t(value))});
+            }
             i = j;
         } else if (c == '\'' || c == '"') {
             std::string value;

@@ -47,7 +47,7 @@ nlohmann::json parseJson(const std::string &text, const std::string &name)
 {
     try {
         return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {
         throw TokenizerError(name + ": not valid JSON: " + e.what());
     }
 }

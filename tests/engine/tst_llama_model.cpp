@@ -309,6 +309,19 @@ private Q_SLOTS:
         writeSafetensors(path + "/model.safetensors", misShaped);
         expectError("model.norm.weight");
 
+        // Found by fuzzing (tests/fuzz): a number beyond a double's range, and a count written
+        // as a float that is no integer, are named errors, not a crash.
+        auto config = tinyConfig().toJson().dump();
+        std::ofstream(path + "/config.json") << config.substr(0, config.size() - 1)
+                                             << ", \"rope_theta\": 1e999}";
+        expectError("config.json: not valid JSON");
+        auto json = tinyConfig().toJson();
+        json["hidden_size"] = 2.5e111;
+        std::ofstream(path + "/config.json") << json.dump();
+        expectError("'hidden_size' must be an integer");
+        json["hidden_size"] = 32.0; // a whole float reads as the count
+        QCOMPARE(LlamaConfig::fromJson(json).hidden_size, int64_t(32));
+
         std::filesystem::remove(path + "/config.json");
         expectError("config.json");
     }

@@ -1,5 +1,5 @@
 // A run spec as `slimctl train SPEC` and the window's import read it (pipeline/run_spec.h):
-// validated, then built when it is valid. Documented errors: the JSON parser's parse_error,
+// validated, then built when it is valid. Documented errors: the JSON parser's exceptions,
 // std::invalid_argument listing every problem; a spec that validates must build.
 #include "fuzz_support.h"
 
@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nlohmann::json json;
     try {
         json = nlohmann::json::parse(slim::fuzz::bytesOf(data, size));
-    } catch (const nlohmann::json::parse_error &) {
+    } catch (const nlohmann::json::exception &) { // parse_error, or a number out of range
         return 0;
     }
     const auto errors = slim::engine::validateRunSpec(json);
