@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite (every label: unit and slow; gpu tests skip
-# themselves without a GPU).
+# themselves without a GPU), then the fuzz targets' bounded run (tests/fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/build.sh
 bash packaging/fetch-reference.sh
-cd build
-ctest --output-on-failure --timeout 1800 "$@"
+(cd build && ctest --output-on-failure --timeout 1800 "$@")
+bash packaging/fuzz.sh --runs 20000
