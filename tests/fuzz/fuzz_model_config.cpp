@@ -11,12 +11,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(slim::fuzz::bytesOf(data, size));
-    } catch (const nlohmann::json::exception &) { // parse_error, or a number out of range
+    const auto input = slim::fuzz::jsonInput(data, size);
+    if (!input)
         return 0;
-    }
+    const auto &json = *input;
     try {
         const auto config = slim::engine::LlamaConfig::fromJson(json);
         config.validate();

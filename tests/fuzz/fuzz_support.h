@@ -5,10 +5,13 @@
 // the error types its parser documents: anything else escaping (a std::out_of_range, a JSON
 // library's type_error with no file or field in its message) is a finding, as is a crash.
 
+#include <nlohmann/json.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +23,17 @@ namespace slim::fuzz {
 inline std::string_view bytesOf(const uint8_t *data, size_t size)
 {
     return {reinterpret_cast<const char *>(data), size};
+}
+
+// The input as JSON, as the workbench's readers parse a file; none when they refuse it as JSON
+// (a parse_error, or a number beyond a double's range).
+inline std::optional<nlohmann::json> jsonInput(const uint8_t *data, size_t size)
+{
+    try {
+        return nlohmann::json::parse(bytesOf(data, size));
+    } catch (const nlohmann::json::exception &) {
+        return std::nullopt;
+    }
 }
 
 // The input cut at each "\n----\n" into `count` parts (the last takes the rest; missing parts
