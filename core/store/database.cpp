@@ -1,5 +1,7 @@
 #include "store/database.h"
 
+#include "store/migrations.h"
+
 #include "store/statement.h"
 #include "store/store_error.h"
 
@@ -48,6 +50,17 @@ Database::Database(const std::string &path, const Options &options)
         // The busy timeout first: switching to WAL needs a moment of exclusive access, which
         // may have to wait for another connection opening the same file.
         sqlite3_busy_timeout(m_db, options.busyTimeoutMs);
+        // Read before writing anything: a file that is not a database, or a database from a
+        // newer program, is refused as it is (switching it to WAL would rewrite its header).
+        try {
+            queryInt64("PRAGMA schema_version");
+        } catch (const StoreError &e) {
+            if ((e.code() & 0xff) == SQLITE_NOTADB)
+                throw StoreError("'" + path + "' is not a SLIM Workbench database (not an SQLite "
+                                 "file, or a damaged one)", e.code());
+            throw;
+        }
+        checkNotNewer(*this);
         if (!options.readOnly) {
             // journal_mode returns a row, so it is stepped, not exec'd blindly; a file system
             // without shared memory support answers "delete" and we keep going.

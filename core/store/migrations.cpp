@@ -254,16 +254,16 @@ void applyOne(Database &db, const Migration &migration)
     transaction.commit();
 }
 
+} // namespace
+
 void checkNotNewer(Database &db)
 {
     const int found = db.userVersion();
     if (found > latestSchemaVersion())
-        throw StoreError("database schema version " + std::to_string(found)
+        throw StoreError("'" + db.path() + "': database schema version " + std::to_string(found)
                          + " is newer than this program supports ("
                          + std::to_string(latestSchemaVersion()) + "); upgrade SLIM Workbench");
 }
-
-} // namespace
 
 const std::vector<Migration> &migrations()
 {

@@ -22,6 +22,10 @@ struct Migration
 const std::vector<Migration> &migrations();
 int latestSchemaVersion();
 
+// Throws StoreError when the file comes from a newer program (its user_version is above
+// latestSchemaVersion()); reads only. Database's constructor calls it before writing anything.
+void checkNotNewer(Database &db);
+
 // Brings the database to latestSchemaVersion(). Throws StoreError when the file comes from a
 // newer program ("database schema version N is newer than this program supports (M); upgrade
 // SLIM Workbench") and leaves it untouched. Safe when several connections open the same file

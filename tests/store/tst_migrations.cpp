@@ -9,6 +9,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 using namespace slim::store;
 
 namespace {
@@ -83,6 +87,12 @@ void checkSeed(RunStore &store, int version)
 }
 
 // Everything that defines the schema, in a comparable form.
+std::string fileBytes(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 std::vector<std::string> schemaOf(Database &db)
 {
     Statement query(db,
@@ -163,17 +173,37 @@ private Q_SLOTS:
             migrate(db);
             db.setUserVersion(newer);
         }
+        const auto before = fileBytes(path);
         try {
             RunStore store(path);
             QFAIL("a database from a newer program was opened");
         } catch (const StoreError &error) {
-            const std::string expected = "database schema version " + std::to_string(newer)
-                + " is newer than this program supports (" + std::to_string(newer - 1)
-                + "); upgrade SLIM Workbench";
+            const std::string expected = "'" + path + "': database schema version "
+                + std::to_string(newer) + " is newer than this program supports ("
+                + std::to_string(newer - 1) + "); upgrade SLIM Workbench";
             QCOMPARE(std::string(error.what()), expected);
         }
-        Database db(path);
-        QCOMPARE(db.userVersion(), newer); // untouched
+        QVERIFY(fileBytes(path) == before); // untouched: not even switched to WAL
+    }
+
+    void fileThatIsNoDatabaseIsRefusedUnchanged()
+    {
+        for (const std::string content : {std::string("name,score\nslim,0.5\n"),
+                                          std::string(4096, '\x7f')}) {
+            const std::string path = test::dbPath(m_dir, "not-a-database.sqlite");
+            std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+            try {
+                RunStore store(path);
+                QFAIL("a file that is no database was opened");
+            } catch (const StoreError &error) {
+                QCOMPARE(std::string(error.what()),
+                         "'" + path + "' is not a SLIM Workbench database (not an SQLite file, "
+                                      "or a damaged one)");
+            }
+            QVERIFY(fileBytes(path) == content);
+            QVERIFY(!std::filesystem::exists(path + "-wal"));
+            QVERIFY(!std::filesystem::exists(path + "-journal"));
+        }
     }
 
     void failedMigrationLeavesPreviousVersion()
