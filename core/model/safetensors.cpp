@@ -5,11 +5,9 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <limits>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -63,17 +61,6 @@ const DtypeInfo *dtypeByType(torch::ScalarType type)
     return nullptr;
 }
 
-[[noreturn]] void fail(const std::filesystem::path &path, const std::string &what)
-{
-    throw SafetensorsError("safetensors file '" + path.string() + "': " + what);
-}
-
-[[noreturn]] void failTensor(const std::filesystem::path &path, const std::string &name,
-                             const std::string &what)
-{
-    fail(path, "tensor '" + name + "': " + what);
-}
-
 } // namespace
 
 SafetensorsMap::SafetensorsMap(const std::filesystem::path &path)
@@ -81,16 +68,17 @@ SafetensorsMap::SafetensorsMap(const std::filesystem::path &path)
 {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
-        fail(path, "file not found");
+        failSafetensors(path, "file not found");
     if (std::filesystem::is_directory(path, ec))
-        fail(path, "is a directory, not a file");
+        failSafetensors(path, "is a directory, not a file");
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        fail(path, std::string("cannot open the file for reading: ") + std::strerror(errno));
+        failSafetensors(path,
+                        std::string("cannot open the file for reading: ") + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         ::close(fd);
-        fail(path, "cannot determine the file size");
+        failSafetensors(path, "cannot determine the file size");
     }
     m_size = static_cast<uint64_t>(st.st_size);
     if (m_size < 8) { // too short to map; the header parser says why
@@ -102,7 +90,7 @@ SafetensorsMap::SafetensorsMap(const std::filesystem::path &path)
     void *mapped = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
     if (mapped == MAP_FAILED)
-        fail(path, std::string("cannot map the file: ") + std::strerror(errno));
+        failSafetensors(path, std::string("cannot map the file: ") + std::strerror(errno));
     m_bytes = static_cast<const char *>(mapped);
     try {
         parseHeader();
@@ -132,7 +120,7 @@ const SafetensorsEntry &SafetensorsMap::entry(const std::string &name) const
 {
     auto it = m_entries.find(name);
     if (it == m_entries.end())
-        fail(m_path, "no tensor '" + name + "'");
+        failSafetensors(m_path, "no tensor '" + name + "'");
     return it->second;
 }
 
@@ -163,7 +151,7 @@ void writeSafetensors(const std::filesystem::path &path,
 {
     if (storageType != torch::kFloat && storageType != torch::kHalf
         && storageType != torch::kBFloat16)
-        fail(path,
+        failSafetensors(path,
              std::string("unsupported storage type ") + c10::toString(storageType)
                  + " (kFloat, kHalf or kBFloat16)");
 
@@ -174,15 +162,15 @@ void writeSafetensors(const std::filesystem::path &path,
     uint64_t offset = 0;
     for (const auto &[name, source] : tensors) {
         if (name.empty() || name == kSafetensorsMetadataKey)
-            failTensor(path, name, "reserved or empty tensor name");
+            failSafetensorsTensor(path, name, "reserved or empty tensor name");
         if (!source.defined())
-            failTensor(path, name, "tensor is undefined");
+            failSafetensorsTensor(path, name, "tensor is undefined");
         torch::Tensor t = source.detach().to(torch::kCPU);
         if (t.is_floating_point())
             t = t.to(storageType);
         const DtypeInfo *dtype = dtypeByType(t.scalar_type());
         if (!dtype)
-            failTensor(path, name,
+            failSafetensorsTensor(path, name,
                        std::string("cannot store dtype ") + c10::toString(t.scalar_type()));
         t = t.contiguous();
         const uint64_t byteSize = static_cast<uint64_t>(t.numel() * t.element_size());
@@ -205,7 +193,7 @@ void writeSafetensors(const std::filesystem::path &path,
     {
         std::ofstream out(tmpPath, std::ios::binary | std::ios::trunc);
         if (!out)
-            fail(path, "cannot open '" + tmpPath.string() + "' for writing");
+            failSafetensors(path, "cannot open '" + tmpPath.string() + "' for writing");
         const uint64_t headerSize = headerText.size();
         out.write(reinterpret_cast<const char *>(&headerSize), 8);
         out.write(headerText.data(), static_cast<std::streamsize>(headerText.size()));
@@ -218,14 +206,14 @@ void writeSafetensors(const std::filesystem::path &path,
         out.close();
         if (!out) {
             std::filesystem::remove(tmpPath, ec);
-            fail(path, "write error on '" + tmpPath.string() + "' (disk full?)");
+            failSafetensors(path, "write error on '" + tmpPath.string() + "' (disk full?)");
         }
     }
     std::filesystem::rename(tmpPath, path, ec);
     if (ec) {
         std::error_code ignored;
         std::filesystem::remove(tmpPath, ignored);
-        fail(path, "cannot rename the temporary file into place: " + ec.message());
+        failSafetensors(path, "cannot rename the temporary file into place: " + ec.message());
     }
 }
 

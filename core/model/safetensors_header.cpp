@@ -24,17 +24,6 @@ constexpr std::array<std::pair<std::string_view, int64_t>, 10> kElementSizes {{
 
 constexpr uint64_t kMaxInt64 = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
-[[noreturn]] void fail(const std::filesystem::path &path, const std::string &what)
-{
-    throw SafetensorsError("safetensors file '" + path.string() + "': " + what);
-}
-
-[[noreturn]] void failTensor(const std::filesystem::path &path, const std::string &name,
-                             const std::string &what)
-{
-    fail(path, "tensor '" + name + "': " + what);
-}
-
 // JSON keeps non-negative integers as unsigned and negative ones as signed; floats such as 2.0
 // are rejected so a sloppy writer is caught rather than silently truncated.
 bool readUnsigned(const nlohmann::json &value, uint64_t &out)
@@ -50,37 +39,38 @@ SafetensorsHeaderEntry readEntry(const std::filesystem::path &path, const std::s
                                  const nlohmann::json &entry, uint64_t dataSize)
 {
     if (!entry.is_object())
-        failTensor(path, name,
+        failSafetensorsTensor(path, name,
                    std::string("entry is a JSON ") + entry.type_name() + ", expected an object");
 
     auto dtypeIt = entry.find("dtype");
     if (dtypeIt == entry.end())
-        failTensor(path, name, "missing 'dtype'");
+        failSafetensorsTensor(path, name, "missing 'dtype'");
     if (!dtypeIt->is_string())
-        failTensor(path, name, "'dtype' must be a string");
+        failSafetensorsTensor(path, name, "'dtype' must be a string");
     SafetensorsHeaderEntry out;
     out.dtype = dtypeIt->get<std::string>();
     const auto elementSize = static_cast<uint64_t>(safetensorsElementSize(out.dtype));
     if (elementSize == 0)
-        failTensor(path, name, "unknown dtype '" + out.dtype + "'");
+        failSafetensorsTensor(path, name, "unknown dtype '" + out.dtype + "'");
 
     auto shapeIt = entry.find("shape");
     if (shapeIt == entry.end())
-        failTensor(path, name, "missing 'shape'");
+        failSafetensorsTensor(path, name, "missing 'shape'");
     if (!shapeIt->is_array())
-        failTensor(path, name, "'shape' must be an array");
+        failSafetensorsTensor(path, name, "'shape' must be an array");
     // Computed with an overflow guard: a hostile header must not wrap around to a small size.
     uint64_t numel = 1;
     bool numelOverflow = false;
     for (const auto &dimJson : *shapeIt) {
         if (dimJson.is_number_integer() && !dimJson.is_number_unsigned())
-            failTensor(path, name, "negative dimension " + dimJson.dump() + " in 'shape'");
+            failSafetensorsTensor(path, name,
+                                  "negative dimension " + dimJson.dump() + " in 'shape'");
         uint64_t dim = 0;
         if (!readUnsigned(dimJson, dim))
-            failTensor(path, name,
+            failSafetensorsTensor(path, name,
                        "'shape' must contain non-negative integers, got " + dimJson.dump());
         if (dim > kMaxInt64)
-            failTensor(path, name, "dimension " + std::to_string(dim) + " is too large");
+            failSafetensorsTensor(path, name, "dimension " + std::to_string(dim) + " is too large");
         if (dim != 0 && numel > kMaxInt64 / dim)
             numelOverflow = true;
         else
@@ -94,17 +84,17 @@ SafetensorsHeaderEntry readEntry(const std::filesystem::path &path, const std::s
 
     auto offsetsIt = entry.find("data_offsets");
     if (offsetsIt == entry.end())
-        failTensor(path, name, "missing 'data_offsets'");
+        failSafetensorsTensor(path, name, "missing 'data_offsets'");
     if (!offsetsIt->is_array() || offsetsIt->size() != 2 || !readUnsigned((*offsetsIt)[0], out.begin)
         || !readUnsigned((*offsetsIt)[1], out.end))
-        failTensor(path, name,
+        failSafetensorsTensor(path, name,
                    "'data_offsets' must be two non-negative integers, got " + offsetsIt->dump());
     if (out.begin > out.end)
-        failTensor(path, name,
+        failSafetensorsTensor(path, name,
                    "'data_offsets' are reversed (" + std::to_string(out.begin) + " > "
                        + std::to_string(out.end) + ")");
     if (out.end > dataSize)
-        failTensor(path, name,
+        failSafetensorsTensor(path, name,
                    "data is truncated: the tensor ends at byte " + std::to_string(out.end)
                        + " but the data buffer has only " + std::to_string(dataSize) + " bytes");
 
@@ -113,7 +103,7 @@ SafetensorsHeaderEntry readEntry(const std::filesystem::path &path, const std::s
         const std::string needed = numelOverflow || numel > kMaxInt64 / elementSize
             ? std::string("more than 2^63")
             : std::to_string(numel * elementSize);
-        failTensor(path, name,
+        failSafetensorsTensor(path, name,
                    "'data_offsets' span " + std::to_string(byteSize) + " bytes but shape "
                        + shapeIt->dump() + " of " + out.dtype + " needs " + needed + " bytes");
     }
@@ -134,12 +124,23 @@ void checkNoOverlap(const std::filesystem::path &path,
               [](const auto &a, const auto &b) { return a.second->begin < b.second->begin; });
     for (size_t i = 1; i < byOffset.size(); ++i) {
         if (byOffset[i].second->begin < byOffset[i - 1].second->end)
-            failTensor(path, *byOffset[i].first,
+            failSafetensorsTensor(path, *byOffset[i].first,
                        "its data overlaps that of tensor '" + *byOffset[i - 1].first + "'");
     }
 }
 
 } // namespace
+
+void failSafetensors(const std::filesystem::path &path, const std::string &what)
+{
+    throw SafetensorsError("safetensors file '" + path.string() + "': " + what);
+}
+
+void failSafetensorsTensor(const std::filesystem::path &path, const std::string &name,
+                           const std::string &what)
+{
+    failSafetensors(path, "tensor '" + name + "': " + what);
+}
 
 int64_t safetensorsElementSize(std::string_view dtype)
 {
@@ -154,14 +155,14 @@ SafetensorsHeader parseSafetensorsHeader(const std::filesystem::path &path, cons
                                          uint64_t size)
 {
     if (size < 8)
-        fail(path,
+        failSafetensors(path,
              "file is truncated: " + std::to_string(size)
                  + " bytes, shorter than the 8-byte header length");
     uint64_t headerSize = 0;
     std::memcpy(&headerSize, bytes, 8);
     const uint64_t available = size - 8;
     if (headerSize > available)
-        fail(path,
+        failSafetensors(path,
              "file is truncated: the header claims " + std::to_string(headerSize)
                  + " bytes but only " + std::to_string(available) + " follow");
 
@@ -170,10 +171,11 @@ SafetensorsHeader parseSafetensorsHeader(const std::filesystem::path &path, cons
     try {
         json = nlohmann::json::parse(headerBegin, headerBegin + headerSize);
     } catch (const nlohmann::json::exception &e) {
-        fail(path, std::string("header is not valid JSON: ") + e.what());
+        failSafetensors(path, std::string("header is not valid JSON: ") + e.what());
     }
     if (!json.is_object())
-        fail(path, std::string("header is a JSON ") + json.type_name() + ", expected an object");
+        failSafetensors(path, std::string("header is a JSON ") + json.type_name()
+                                  + ", expected an object");
 
     SafetensorsHeader header;
     header.data_offset = 8 + headerSize;
@@ -181,10 +183,10 @@ SafetensorsHeader parseSafetensorsHeader(const std::filesystem::path &path, cons
     for (const auto &[name, entry] : json.items()) {
         if (name == kSafetensorsMetadataKey) {
             if (!entry.is_object())
-                fail(path, "'__metadata__' must be an object");
+                failSafetensors(path, "'__metadata__' must be an object");
             for (const auto &[key, value] : entry.items()) {
                 if (!value.is_string())
-                    fail(path, "'__metadata__' value of '" + key + "' must be a string");
+                    failSafetensors(path, "'__metadata__' value of '" + key + "' must be a string");
                 header.metadata.emplace(key, value.get<std::string>());
             }
             continue;

@@ -23,6 +23,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Throw SafetensorsError "safetensors file '<path>': [tensor '<name>': ]<what>", the one form
+// of every reading and writing error.
+[[noreturn]] void failSafetensors(const std::filesystem::path &path, const std::string &what);
+[[noreturn]] void failSafetensorsTensor(const std::filesystem::path &path,
+                                        const std::string &name, const std::string &what);
+
 // The header key of the file's string metadata (every other key names a tensor).
 inline constexpr std::string_view kSafetensorsMetadataKey = "__metadata__";
 
