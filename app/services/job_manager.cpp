@@ -3,6 +3,7 @@
 #include "job_observer.h"
 #include "store_thread.h"
 #include "jobs/run_jobs.h"
+#include "store/process_info.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -181,6 +182,13 @@ quint64 JobManager::submitResume(std::int64_t runId, QString *error)
     find(id)->info.runId = runId;
     record(id, [runId](store::RunStore &db, Recording &r) {
         db.markInterruptedRuns();
+        // No job of this window runs it (checked above), so a run still recorded as running
+        // in this process is one whose end could not be written (its disk was full or failed).
+        if (const auto run = db.getRun(runId);
+            run && run->pid == store::currentProcessId()
+            && (run->status == store::RunStatus::Running || run->status == store::RunStatus::Queued))
+            db.setStatus(runId, store::RunStatus::Interrupted,
+                         "The run stopped, and its end could not be recorded.");
         jobs::checkResumable(db, runId);
         const auto run = db.getRun(runId);
         r.runId = runId;

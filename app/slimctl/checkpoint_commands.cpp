@@ -1,10 +1,13 @@
-// slimctl pin / prune: which of a run's checkpoints stay on disk (the retention rule itself is
-// recorder/checkpoint_retention.h, shared with the recorder and the window).
+// slimctl pin / prune / delete: which of a run's checkpoints stay on disk (the retention rule
+// itself is recorder/checkpoint_retention.h, shared with the recorder and the window), and
+// deleting whole runs (jobs::deleteRun).
 #include "command_args.h"
 #include "run_table.h"
 
 #include "train/memory_estimate.h"
 
+#include "jobs/run_exports.h"
+#include "jobs/run_jobs.h"
 #include "jobs/workbench_paths.h"
 #include "recorder/checkpoint_retention.h"
 
@@ -47,6 +50,25 @@ int cmdPrune(const GlobalOptions &g, const PruneArgs &a)
     std::cout << "run " << id << ": removed " << result.removedSteps.size() << " checkpoints, freed "
               << engine::formatBytes(result.bytesFreed) << " (kept the last " << keep
               << " plus evaluated and pinned ones)\n";
+    return 0;
+}
+
+int cmdDelete(const GlobalOptions &g, const DeleteArgs &a)
+{
+    const auto paths = jobs::WorkbenchPaths::resolve(g.database);
+    store::RunStore db(paths.database.string());
+    db.markInterruptedRuns();
+    std::vector<std::int64_t> ids;
+    for (const auto &text : a.runs)
+        ids.push_back(resolveRunId(db, text)); // every id resolves before anything is deleted
+    for (const auto id : ids) {
+        const auto run = db.getRun(id);
+        jobs::deleteRun(db, paths, id, a.files);
+        std::cout << "deleted run " << id << " (" << run->name << ")";
+        if (!a.files)
+            std::cout << "; its files stay in " << jobs::runFolderOf(*run, paths).string();
+        std::cout << "\n";
+    }
     return 0;
 }
 

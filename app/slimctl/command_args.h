@@ -134,6 +134,12 @@ struct PruneArgs
     std::int64_t keep = -1; // < 0: the run's schedule.keep_checkpoints
 };
 
+struct DeleteArgs
+{
+    std::vector<std::string> runs;
+    bool files = false; // the run folders too
+};
+
 struct ImportAdapterArgs
 {
     std::string adapter; // a PEFT adapter or a workbench export
@@ -147,6 +153,7 @@ struct ImportAdapterArgs
 int cmdImportAdapter(const GlobalOptions &g, const ImportAdapterArgs &a);
 int cmdPin(const GlobalOptions &g, const PinArgs &a);
 int cmdPrune(const GlobalOptions &g, const PruneArgs &a);
+int cmdDelete(const GlobalOptions &g, const DeleteArgs &a);
 int cmdExportAdapter(const GlobalOptions &g, const ExportAdapterArgs &a);
 int cmdExportMerged(const GlobalOptions &g, const ExportMergedArgs &a);
 

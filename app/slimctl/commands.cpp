@@ -247,6 +247,13 @@ int runSlimctl(int argc, char **argv)
     pruneCmd->add_option("--keep", prune.keep,
                          "Recent checkpoints to keep (default: the run's keep_checkpoints)");
 
+    DeleteArgs deleteArgs;
+    auto *deleteCmd = app.add_subcommand(
+        "delete", "Delete runs and everything recorded for them (each run whole or not at all)");
+    deleteCmd->add_option("runs", deleteArgs.runs, "Run ids or uuid prefixes")->required();
+    deleteCmd->add_flag("--files", deleteArgs.files,
+                        "Also delete the runs' folders (checkpoints, adapters); kept by default");
+
     PromptsArgs promptsArgs;
     auto *promptsCmd = app.add_subcommand(
         "prompts", "Print what an lm-evaluation-harness task scores for each record of a dataset "
@@ -320,6 +327,8 @@ int runSlimctl(int argc, char **argv)
             return cmdPin(g, pin);
         if (pruneCmd->parsed())
             return cmdPrune(g, prune);
+        if (deleteCmd->parsed())
+            return cmdDelete(g, deleteArgs);
         if (exportAdapterCmd->parsed())
             return cmdExportAdapter(g, exportAdapter);
         if (exportMergedCmd->parsed())

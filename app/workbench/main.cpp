@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFile>
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +23,24 @@ bool haveDisplay()
         return value && *value;
     };
     return has("DISPLAY") || has("WAYLAND_DISPLAY") || has("QT_QPA_PLATFORM");
+}
+
+// Queues the run spec in `file` (as the New run form would); says why not on stderr.
+bool queueSpecFile(slim::services::JobManager &jobs, const QString &file)
+{
+    QFile spec(file);
+    if (!spec.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "slim-workbench: cannot read %s: %s\n", qPrintable(file),
+                     qPrintable(spec.errorString()));
+        return false;
+    }
+    QString error;
+    if (jobs.submitRun(QString::fromUtf8(spec.readAll()), {}, std::nullopt,
+                       slim::services::JobManager::Placement::Last, &error) == 0) {
+        std::fprintf(stderr, "slim-workbench: %s:\n%s\n", qPrintable(file), qPrintable(error));
+        return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -51,8 +70,12 @@ int main(int argc, char **argv)
                                                "slim-workbench/runs.sqlite)"),
                                 QStringLiteral("path"));
     QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Queue the demo at start"));
+    QCommandLineOption run(QStringLiteral("run"),
+                           QStringLiteral("Queue the run spec in <file> at start (repeatable)"),
+                           QStringLiteral("file"));
     parser.addOption(database);
     parser.addOption(demo);
+    parser.addOption(run);
     parser.process(app);
 
     const auto paths = slim::jobs::WorkbenchPaths::resolve(parser.value(database).toStdString());
@@ -63,5 +86,9 @@ int main(int argc, char **argv)
     window.show();
     if (parser.isSet(demo))
         window.runDemo();
+    for (const auto &file : parser.values(run)) {
+        if (!queueSpecFile(jobs, file))
+            return 2;
+    }
     return app.exec();
 }

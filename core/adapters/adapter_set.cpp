@@ -6,13 +6,13 @@
 #include "projection_mixture.h"
 #include "slim_mlp.h"
 #include "target_spec.h"
+#include "common/file_writes.h"
 #include "model/model_io.h"
 #include "model/safetensors.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <fstream>
 #include <functional>
 
 namespace slim::engine {
@@ -342,10 +342,7 @@ void AdapterSetImpl::save(const fs::path &dir, const std::string &baseModel) con
                       {"vocab_size", base.vocab_size}};
     for (const auto &[module, shape] : m_overrides)
         json[kOverridesKey][module] = {{"rank", shape.rank}, {"alpha", shape.alpha}};
-    std::ofstream out(dir / kConfigFile);
-    out << json.dump(2) << '\n';
-    if (!out)
-        throw ModelLoadError((dir / kConfigFile).string() + ": cannot write");
+    common::writeTextFile(dir / kConfigFile, json.dump(2) + '\n');
 }
 
 namespace {

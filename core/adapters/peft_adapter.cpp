@@ -2,6 +2,7 @@
 
 #include "lora_adapter.h"
 #include "target_spec.h"
+#include "common/file_writes.h"
 #include "model/model_io.h"
 #include "model/safetensors.h"
 
@@ -425,10 +426,7 @@ void savePeftAdapter(const AdapterSetImpl &set, const fs::path &dir, const std::
     }
     fs::create_directories(dir);
     writeSafetensors(dir / kWeightsFile, tensors, torch::kFloat, {{"format", "pt"}});
-    std::ofstream out(dir / kConfigFile);
-    out << config.dump(2) << '\n';
-    if (!out)
-        throw ModelLoadError((dir / kConfigFile).string() + ": cannot write");
+    common::writeTextFile(dir / kConfigFile, config.dump(2) + '\n');
 }
 
 } // namespace slim::engine

@@ -58,7 +58,12 @@ RunOutcome recorded(store::RunStore &db, std::int64_t runId, const ExecuteOption
     try {
         recorder.finished(outcome);
     } catch (const std::exception &e) {
-        outcome = {engine::RunStatus::Failed, "the run's outcome could not be recorded", e.what()};
+        // The cause stays first; the run is listed as interrupted once this process ends.
+        const bool wasFailure = outcome.status == engine::RunStatus::Failed;
+        outcome = {engine::RunStatus::Failed,
+                   (wasFailure ? outcome.message + "; its outcome" : std::string("it finished, but its outcome"))
+                       + " could not be recorded: " + e.what(),
+                   outcome.detail.empty() ? e.what() : outcome.detail};
     }
     return outcome;
 }
@@ -183,6 +188,22 @@ void checkResumable(store::RunStore &db, std::int64_t runId)
                                     + std::to_string(run->pid.value_or(0)));
 }
 
+void deleteRun(store::RunStore &db, const WorkbenchPaths &paths, std::int64_t runId,
+               bool removeFiles)
+{
+    const auto run = db.getRun(runId);
+    const auto id = std::to_string(runId);
+    if (!run)
+        throw std::invalid_argument("there is no run " + id);
+    if (run->status == store::RunStatus::Running || run->status == store::RunStatus::Queued)
+        throw std::invalid_argument("run " + id + " is " + std::string(store::runStatusName(run->status))
+                                    + " in process " + std::to_string(run->pid.value_or(0))
+                                    + ": cancel it first");
+    db.deleteRun(runId);
+    if (removeFiles)
+        fs::remove_all(runFolderOf(*run, paths));
+}
+
 void cancelQueuedRun(store::RunStore &db, std::int64_t runId, const std::string &message)
 {
     const auto run = db.getRun(runId);
@@ -288,8 +309,9 @@ RunOutcome executeRun(store::RunStore &db, const WorkbenchPaths &paths, std::int
         context.score_cache = &recorder;
         context.device = options.device;
         if (options.resume) {
-            if (auto checkpoint = db.latestCheckpoint(runId))
-                context.resume_checkpoint = fs::path(checkpoint->path);
+            const auto checkpoints = db.checkpoints(runId); // by step
+            for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it)
+                context.resume_checkpoints.emplace_back(it->path);
         }
         return engine::runExperiment(context, observer, stop);
     });

@@ -62,6 +62,13 @@ bool needsBuiltinModel(const store::RunRecord &run);
 // another process, a pretraining run).
 void checkResumable(store::RunStore &db, std::int64_t runId);
 
+// Deletes a run that is not queued or running (those are cancelled first) with everything
+// recorded for it, in one transaction: killed at any moment, the run is whole or gone. With
+// `removeFiles` its folder (checkpoints, adapters) goes too, once its rows are gone. Throws
+// std::invalid_argument naming the run. Callers mark dead processes' runs interrupted first.
+void deleteRun(store::RunStore &db, const WorkbenchPaths &paths, std::int64_t runId,
+               bool removeFiles);
+
 // A queued run that will never start (its job was cancelled first) is recorded as cancelled
 // with `message`; a run that is no longer queued is left as it is.
 void cancelQueuedRun(store::RunStore &db, std::int64_t runId, const std::string &message);

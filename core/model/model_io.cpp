@@ -1,6 +1,7 @@
 #include "model_io.h"
 
 #include "safetensors.h"
+#include "common/file_writes.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -23,10 +24,7 @@ constexpr const char *kIndexFile = "model.safetensors.index.json";
 
 void writeJsonFile(const fs::path &path, const nlohmann::json &json)
 {
-    std::ofstream out(path);
-    out << json.dump(2) << '\n';
-    if (!out)
-        throw ModelLoadError(path.string() + ": cannot write");
+    common::writeTextFile(path, json.dump(2) + '\n');
 }
 
 // Old checkpoints carry rotary tables as tensors; they are derived from the config here.

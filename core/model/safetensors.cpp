@@ -1,9 +1,12 @@
 #include "safetensors.h"
 
+#include "common/file_writes.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -205,8 +208,10 @@ void writeSafetensors(const std::filesystem::path &path,
         out.flush();
         out.close();
         if (!out) {
+            const int savedErrno = errno;
             std::filesystem::remove(tmpPath, ec);
-            failSafetensors(path, "write error on '" + tmpPath.string() + "' (disk full?)");
+            failSafetensors(path, "cannot write '" + tmpPath.string()
+                                      + "': " + common::writeFailureReason(tmpPath, savedErrno));
         }
     }
     std::filesystem::rename(tmpPath, path, ec);

@@ -6,6 +6,7 @@
 #include "common/sha256.h"
 #include "data/task_catalog.h"
 #include "model/model_io.h"
+#include "train/checkpoint_manifest.h"
 #include "train/trainer.h"
 
 #include <torch/torch.h>
@@ -51,6 +52,44 @@ std::string weightsHash(const fs::path &modelDir)
     for (const auto &f : files)
         hash.update(f.filename().string() + ":" + common::sha256HexOfFile(f) + "\n");
     return hash.hexDigest();
+}
+
+// The newest checkpoint that is intact; the damaged ones newer than it are named in the log.
+std::optional<fs::path> firstIntactCheckpoint(const std::vector<fs::path> &newestFirst,
+                                              RunObserver &observer)
+{
+    for (const auto &dir : newestFirst) {
+        const auto problem = checkpointProblem(dir);
+        if (!problem)
+            return dir;
+        observer.log("warning: checkpoint " + dir.filename().string() + " is damaged ("
+                     + *problem + "); trying the one before");
+    }
+    if (!newestFirst.empty())
+        observer.log("warning: no intact checkpoint is left; the run starts again from step 0");
+    return std::nullopt;
+}
+
+// A run that stopped with an error while training: the cause, where it stopped and what is
+// kept, in words; the full text as detail.
+RunOutcome stoppedByError(const Trainer &trainer, const std::exception &e)
+{
+    const auto *torchError = dynamic_cast<const c10::Error *>(&e);
+    std::string cause = torchError ? torchError->what_without_backtrace() : e.what();
+    const bool outOfMemory = dynamic_cast<const std::bad_alloc *>(&e) != nullptr
+                             || cause.find("out of memory") != std::string::npos
+                             || cause.find("can't allocate memory") != std::string::npos;
+    if (outOfMemory)
+        cause = "out of memory (" + cause + "); lower schedule.batch_size or "
+                "schedule.max_length, or raise schedule.grad_accum";
+    const auto &kept = trainer.lastCheckpoint();
+    const std::string after = kept.dir.empty()
+                                  ? "no checkpoint was saved yet; resuming starts it again"
+                                  : "its last checkpoint (step " + std::to_string(kept.step)
+                                        + ") is kept and the run can be resumed";
+    return {RunStatus::Failed,
+            "stopped at step " + std::to_string(trainer.step()) + ": " + cause + "; " + after,
+            e.what()};
 }
 
 RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_token stop)
@@ -132,21 +171,27 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
         if (!evaluator.scoreRun(model, adapters.get(), step, final, full, stop))
             evalStopped = true;
     };
-    if (c.resume_checkpoint) {
-        observer.log("resuming from " + c.resume_checkpoint->string());
-        trainer.resumeFrom(*c.resume_checkpoint);
+    const auto resumeFrom = firstIntactCheckpoint(c.resume_checkpoints, observer);
+    if (resumeFrom) {
+        observer.log("resuming from " + resumeFrom->string());
+        trainer.resumeFrom(*resumeFrom);
     } else if (!evaluateOnly) {
         // Step 0: the adapted model before training (zero-initialised adapters: the base).
         adapters->eval();
         if (!evaluator.scoreRun(model, adapters.get(), 0, false, false, stop))
             return {RunStatus::Cancelled, "cancelled before training", ""};
     }
-    auto status = trainer.run(stop);
-    if (evaluateOnly && status == RunStatus::Succeeded) {
-        // No training: the adapter as it came, scored like a trained run's final step.
-        adapters->eval();
-        trainer.evaluate(0, true);
-        trainer.saveCheckpoint();
+    RunStatus status = RunStatus::Succeeded;
+    try {
+        status = trainer.run(stop);
+        if (evaluateOnly && status == RunStatus::Succeeded) {
+            // No training: the adapter as it came, scored like a trained run's final step.
+            adapters->eval();
+            trainer.evaluate(0, true);
+            trainer.saveCheckpoint();
+        }
+    } catch (const std::exception &e) {
+        return stoppedByError(trainer, e);
     }
     if (status == RunStatus::Cancelled || evalStopped || stop.stop_requested())
         return {RunStatus::Cancelled,

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <stop_token>
+#include <vector>
 
 namespace slim::engine {
 
@@ -23,7 +24,10 @@ struct ExperimentContext
     std::filesystem::path builtin_model_dir; // where "builtin" resolves to
     data::DataLocator locator = data::DataLocator::fromEnvironment();
     ScoreCache *score_cache = nullptr;      // base-score cache (may be null)
-    std::optional<std::filesystem::path> resume_checkpoint;
+    // The run's checkpoints, newest first, when it resumes: it continues from the first one
+    // that is intact (checkpoint_manifest.h), saying which were damaged; from the beginning
+    // when none is.
+    std::vector<std::filesystem::path> resume_checkpoints;
     std::string device;                     // "" = CUDA when available, else CPU
 };
 

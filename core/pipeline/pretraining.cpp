@@ -2,6 +2,7 @@
 
 #include "example_sources.h"
 #include "common/sha256.h"
+#include "common/file_writes.h"
 #include "experiment.h"
 #include "suite_evaluator.h"
 #include "data/task_catalog.h"
@@ -149,14 +150,11 @@ RunOutcome runPretraining(const PretrainPlan &plan, const fs::path &outDir, cons
         model->eval();
         if (!evaluator.scoreRun(model, nullptr, trainer.step(), true, true, stop))
             return {RunStatus::Cancelled, "cancelled while scoring the new model", ""};
-        {
-            std::ofstream out(tmp / kPlanFile);
-            out << nlohmann::json{{"plan", plan.toJson()},
-                                  {"recipe_sha256", builtinRecipeSha256()},
-                                  {"general_scores", collector.scores}}
-                       .dump(2)
-                << '\n';
-        }
+        common::writeTextFile(tmp / kPlanFile, nlohmann::json{{"plan", plan.toJson()},
+                                                              {"recipe_sha256", builtinRecipeSha256()},
+                                                              {"general_scores", collector.scores}}
+                                                   .dump(2)
+                                                   + '\n');
         fs::remove_all(outDir);
         fs::create_directories(outDir.parent_path());
         fs::rename(tmp, outDir);

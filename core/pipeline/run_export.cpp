@@ -2,6 +2,7 @@
 
 #include "adapters/adapter_set.h"
 #include "adapters/peft_adapter.h"
+#include "common/file_writes.h"
 #include "model/model_io.h"
 #include "pipeline/run_spec.h"
 #include "tokenizer/builtin_tokenizer.h"
@@ -9,7 +10,6 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <fstream>
 
 namespace slim::engine {
 
@@ -111,7 +111,7 @@ void exportMerged(const ExportSource &source, const fs::path &out, const std::st
     const bool sharded = info.weight_files.size() > 1;
     writeWhole(out, [&](const fs::path &dir) {
         saveModel(model, dir, storage, sharded ? info.weight_map : std::map<std::string, std::string>{});
-        std::ofstream(dir / kMergeRecordFile) << record.dump(2) << "\n";
+        common::writeTextFile(dir / kMergeRecordFile, record.dump(2) + "\n");
         // Everything else a loader needs from the base: generation settings and tokenizer.
         for (const char *file : {"generation_config.json", "tokenizer.json", "tokenizer_config.json",
                                  "special_tokens_map.json", "tokenizer.model", "slim_tokenizer.json"}) {

@@ -3,6 +3,7 @@
 #include "model/model_io.h"
 #include "pipeline/experiment.h"
 #include "tokenizer/tokenizer.h"
+#include "train/host_memory.h"
 
 #include <cstdio>
 
@@ -30,7 +31,7 @@ std::string MemoryCheck::summary() const
     if (available < 0)
         return text + " on " + device + " (free memory unknown)";
     return text + (fits() ? " of " : ", more than the ") + formatBytes(available)
-           + " available on " + device;
+           + " available on " + device + (limit.empty() ? "" : " under " + limit);
 }
 
 MemoryCheck checkRunMemory(const RunSpec &spec, const LlamaConfig &config,
@@ -40,7 +41,13 @@ MemoryCheck checkRunMemory(const RunSpec &spec, const LlamaConfig &config,
     check.device = chooseDevice(device).str();
     check.dtype = baseDtypeOf(spec, device, config);
     check.estimate = estimateTrainingMemory(config, spec.adapter, spec.schedule, check.dtype);
-    check.available = availableDeviceMemory(check.device);
+    if (check.device == "cpu") {
+        const auto host = availableHostMemory();
+        check.available = host.bytes;
+        check.limit = host.limit;
+    } else {
+        check.available = availableDeviceMemory(check.device);
+    }
     return check;
 }
 

@@ -21,6 +21,7 @@ struct MemoryCheck
 {
     MemoryEstimate estimate;
     std::int64_t available = -1; // bytes the device has now; -1 unknown
+    std::string limit;           // what bounds `available` when a limit does (HostMemory)
     std::string device;          // "cpu", "cuda:0"
     std::string dtype;           // of the base weights
     bool fits() const { return available < 0 || estimate.total() <= available; }

@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace slim::store {
@@ -20,6 +22,32 @@ std::string abbreviated(std::string_view sql)
     if (sql.size() <= kMax)
         return std::string(sql);
     return std::string(sql.substr(0, kMax)) + "...";
+}
+
+// What went wrong, in words, for the failures users can act on; SQLite's own message else.
+std::string describeFailure(const std::string &path, int code, int systemErrno,
+                            const std::string &sqliteMessage, int busyTimeoutMs)
+{
+    const std::string file = "'" + path + "'";
+    const int primary = code & 0xff;
+    // The operating system's errno only means something after a failed file operation.
+    if (primary != SQLITE_IOERR && primary != SQLITE_FULL && primary != SQLITE_READONLY
+        && primary != SQLITE_CANTOPEN)
+        systemErrno = 0;
+    const std::string reason = systemErrno != 0 ? std::string(" (") + std::strerror(systemErrno) + ")"
+                                                : std::string();
+    if (primary == SQLITE_FULL || systemErrno == ENOSPC || systemErrno == EDQUOT)
+        return "the disk holding " + file + " is full" + reason;
+    if (primary == SQLITE_READONLY || systemErrno == EROFS)
+        return file + " cannot be written: it or its disk is read-only" + reason;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        return file + " is locked by another program (waited " + std::to_string(busyTimeoutMs / 1000)
+               + " s for it to finish writing)";
+    if (primary == SQLITE_IOERR)
+        return file + ": the disk reported an input/output error" + reason;
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        return file + " is damaged (" + sqliteMessage + ")";
+    return file + ": SQLite error " + std::to_string(code) + ": " + sqliteMessage;
 }
 
 } // namespace
@@ -49,6 +77,7 @@ Database::Database(const std::string &path, const Options &options)
     try {
         // The busy timeout first: switching to WAL needs a moment of exclusive access, which
         // may have to wait for another connection opening the same file.
+        m_busyTimeoutMs = options.busyTimeoutMs;
         sqlite3_busy_timeout(m_db, options.busyTimeoutMs);
         // Read before writing anything: a file that is not a database, or a database from a
         // newer program, is refused as it is (switching it to WAL would rewrite its header).
@@ -67,7 +96,10 @@ Database::Database(const std::string &path, const Options &options)
             Statement wal(*this, "PRAGMA journal_mode=WAL");
             wal.step();
         }
-        exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        // FULL: every commit reaches the disk before it returns. With NORMAL a WAL is synced only
+        // when it is checkpointed (every ~4 MB), so a disk that fails or a power cut could
+        // take minutes of a run's records, or the whole run, with it.
+        exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
     } catch (...) {
         close();
         throw;
@@ -82,6 +114,7 @@ Database::~Database()
 Database::Database(Database &&other) noexcept
     : m_db(std::exchange(other.m_db, nullptr))
     , m_path(std::move(other.m_path))
+    , m_busyTimeoutMs(other.m_busyTimeoutMs)
 { }
 
 Database &Database::operator=(Database &&other) noexcept
@@ -90,6 +123,7 @@ Database &Database::operator=(Database &&other) noexcept
         close();
         m_db = std::exchange(other.m_db, nullptr);
         m_path = std::move(other.m_path);
+        m_busyTimeoutMs = other.m_busyTimeoutMs;
     }
     return *this;
 }
@@ -112,9 +146,7 @@ void Database::exec(std::string_view sql)
     if (rc != SQLITE_OK) {
         const std::string message = error ? error : sqlite3_errstr(rc);
         sqlite3_free(error);
-        throw StoreError("SQLite error " + std::to_string(rc) + ": " + message
-                             + " (in: " + abbreviated(sql) + ")",
-                         rc);
+        throwError(sqlite3_extended_errcode(m_db), message, sql);
     }
 }
 
@@ -152,8 +184,13 @@ bool Database::inTransaction() const
 
 void Database::throwError(int code, std::string_view what) const
 {
-    const std::string message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(code);
-    throw StoreError("SQLite error " + std::to_string(code) + ": " + message
+    throwError(code, m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(code), what);
+}
+
+void Database::throwError(int code, const std::string &sqliteMessage, std::string_view what) const
+{
+    const int systemErrno = m_db ? sqlite3_system_errno(m_db) : 0;
+    throw StoreError(describeFailure(m_path, code, systemErrno, sqliteMessage, m_busyTimeoutMs)
                          + " (in: " + abbreviated(what) + ")",
                      code);
 }

@@ -9,8 +9,9 @@ struct sqlite3;
 
 namespace slim::store {
 
-// One open connection, configured for the run store: WAL journal, synchronous=NORMAL (durable
-// across application crashes; a power loss may drop the last transactions, never corrupt),
+// One open connection, configured for the run store: WAL journal, synchronous=FULL (a commit
+// is on the disk when it returns: durable across crashes, power cuts and a disk turning
+// read-only),
 // foreign_keys=ON, and a busy timeout (default 5000 ms) so short write locks of other
 // connections are waited for instead of failing with SQLITE_BUSY.
 //
@@ -57,12 +58,19 @@ public:
     // Throws StoreError built from this connection's last error, naming `what` (SQL or an
     // operation). For Statement and Transaction.
     [[noreturn]] void throwError(int code, std::string_view what) const;
+    // The same with SQLite's message read beforehand (a reset may have replaced it). The
+    // message names the database file and, for what users can fix (a full or read-only disk, a
+    // lock held by another program, an I/O error, a damaged file), says so in words, with the
+    // operating system's reason.
+    [[noreturn]] void throwError(int code, const std::string &sqliteMessage,
+                                 std::string_view what) const;
 
 private:
     void close() noexcept;
 
     sqlite3 *m_db = nullptr;
     std::string m_path;
+    int m_busyTimeoutMs = 0;
 };
 
 // The SQLite library's version ("3.40.1"), recorded with every run.

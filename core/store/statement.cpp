@@ -100,10 +100,9 @@ bool Statement::step()
     // Reset so a failed statement does not keep its snapshot or lock; the error message is
     // read before the reset can overwrite it.
     const std::string message = sqlite3_errmsg(m_db->handle());
+    const int code = sqlite3_extended_errcode(m_db->handle());
     sqlite3_reset(m_stmt);
-    throw StoreError("SQLite error " + std::to_string(rc) + ": " + message
-                         + " (in: " + m_sql.substr(0, 240) + (m_sql.size() > 240 ? "...)" : ")"),
-                     rc);
+    m_db->throwError(code, message, m_sql);
 }
 
 void Statement::exec()

@@ -1,11 +1,11 @@
 #include "builtin_tokenizer.h"
 
 #include "tokenizer_error.h"
+#include "common/file_writes.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <fstream>
 
 namespace slim::tok {
 
@@ -23,10 +23,11 @@ nlohmann::ordered_json addedToken(int64_t id, const char *content)
 
 void writeText(const std::filesystem::path &path, const std::string &text)
 {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out)
-        throw TokenizerError("cannot write " + path.string());
+    try {
+        common::writeTextFile(path, text);
+    } catch (const common::FileWriteError &e) {
+        throw TokenizerError(e.what());
+    }
 }
 
 } // namespace

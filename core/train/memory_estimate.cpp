@@ -1,6 +1,7 @@
 #include "memory_estimate.h"
 
 #include "cuda_free_memory.h"
+#include "host_memory.h"
 
 #include "adapters/target_spec.h"
 
@@ -299,33 +300,8 @@ std::int64_t availableDeviceMemory(const std::string &device)
         }
         return cudaFreeMemory(index);
     }
-    std::ifstream meminfo("/proc/meminfo");
-    std::string line;
-    while (std::getline(meminfo, line)) {
-        if (line.rfind("MemAvailable:", 0) == 0) {
-            std::istringstream in(line.substr(13));
-            std::int64_t kib = 0;
-            in >> kib;
-            return kib * 1024;
-        }
-    }
-    return -1;
+    return availableHostMemory().bytes;
 }
 
-std::string formatBytes(std::int64_t bytes)
-{
-    if (bytes < 1024)
-        return std::to_string(bytes) + " bytes";
-    const char *units[] = {"KiB", "MiB", "GiB", "TiB"};
-    double value = double(bytes);
-    int unit = -1;
-    while (value >= 1024 && unit < 3) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f %s", value, units[unit]);
-    return text;
-}
 
 } // namespace slim::engine

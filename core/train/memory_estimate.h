@@ -5,6 +5,7 @@
 // bench/bench_memory (docs/benchmarks.md reports the ratios).
 
 #include "adapters/adapter_config.h"
+#include "common/file_writes.h"
 #include "model/llama_config.h"
 #include "train/train_options.h"
 
@@ -33,11 +34,11 @@ MemoryEstimate estimateTrainingMemory(const LlamaConfig &config, const AdapterCo
                                       const TrainOptions &options, const std::string &baseDtype);
 
 // The memory a job may use on `device` ("cpu", "cuda:0"): on a CPU the memory available now
-// (MemAvailable); on a GPU the free memory the CUDA runtime reports (cudaFreeMemory); -1 when
+// (availableHostMemory: MemAvailable within the cgroup's and ulimit's limits); on a GPU the free memory the CUDA runtime reports (cudaFreeMemory); -1 when
 // unknown (no CUDA runtime, no such device, a malformed device index).
 std::int64_t availableDeviceMemory(const std::string &device);
 
 // "1.21 GiB" (IEC units, two decimals, as the window's QLocale::formattedDataSize).
-std::string formatBytes(std::int64_t bytes);
+using common::formatBytes;
 
 } // namespace slim::engine

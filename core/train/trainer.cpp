@@ -1,6 +1,8 @@
 #include "trainer.h"
 
+#include "checkpoint_manifest.h"
 #include "rng_state.h"
+#include "common/file_writes.h"
 #include "common/sha256.h"
 #include "model/model_io.h"
 #include "model/safetensors.h"
@@ -9,7 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -21,7 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char *kOptimizerFile = "optimizer.pt";
-constexpr const char *kStateFile = "trainer_state.json";
 constexpr const char *kRngFile = "rng_state.safetensors";
 
 // bf16 autocast for the scope of one forward/backward, on the model's device type.
@@ -287,49 +290,59 @@ void Trainer::logStep(double seconds, int64_t tokens)
 
 fs::path Trainer::saveCheckpoint()
 {
-    const auto dir = m_checkpointRoot / stepFolder(m_step);
-    const auto tmp = m_checkpointRoot / (stepFolder(m_step) + ".tmp");
-    fs::remove_all(tmp);
-    fs::create_directories(tmp);
-    m_adapters->save(tmp);
-    torch::save(*m_optimizer, (tmp / kOptimizerFile).string());
-    auto rng = captureRng();
-    std::map<std::string, torch::Tensor> rngTensors = {{"cpu", rng.cpu}};
-    if (rng.cuda.defined())
-        rngTensors["cuda"] = rng.cuda;
-    writeSafetensors(tmp / kRngFile, rngTensors);
-    {
-        std::ofstream out(tmp / kStateFile);
-        out << nlohmann::json{{"step", m_step}, {"phase", m_phase}, {"seed", m_options.seed}}.dump(2)
-            << '\n';
+    const auto name = stepFolder(m_step);
+    const auto dir = m_checkpointRoot / name;
+    const auto tmp = m_checkpointRoot / (name + ".tmp");
+    try {
+        fs::remove_all(tmp);
+        fs::create_directories(tmp);
+        m_adapters->save(tmp);
+        torch::save(*m_optimizer, (tmp / kOptimizerFile).string());
+        auto rng = captureRng();
+        std::map<std::string, torch::Tensor> rngTensors = {{"cpu", rng.cpu}};
+        if (rng.cuda.defined())
+            rngTensors["cuda"] = rng.cuda;
+        writeSafetensors(tmp / kRngFile, rngTensors);
+        // The state with the manifest last, then the rename: a crash mid-save leaves only a
+        // .tmp folder, never a half checkpoint.
+        writeCheckpointState(tmp, {{"step", m_step}, {"phase", m_phase}, {"seed", m_options.seed}});
+        fs::remove_all(dir);
+        fs::rename(tmp, dir);
+    } catch (const std::exception &e) {
+        const int savedErrno = errno;
+        std::error_code ignored;
+        fs::remove_all(tmp, ignored);
+        const auto *torchError = dynamic_cast<const c10::Error *>(&e);
+        std::string cause = torchError ? torchError->what_without_backtrace() : e.what();
+        if (savedErrno != 0 && cause.find(std::strerror(savedErrno)) == std::string::npos)
+            cause += ": " + common::writeFailureReason(tmp, savedErrno);
+        throw common::FileWriteError("cannot save checkpoint " + name + " in '"
+                                     + m_checkpointRoot.string() + "': " + cause);
     }
-    // Rename last: a crash mid-save leaves only a .tmp folder, never a half checkpoint.
-    fs::remove_all(dir);
-    fs::rename(tmp, dir);
     int64_t bytes = 0;
     for (auto &entry : fs::recursive_directory_iterator(dir)) {
         if (entry.is_regular_file())
             bytes += int64_t(entry.file_size());
     }
     // The weights identify a checkpoint; optimizer and RNG state only serve resuming.
-    const auto weights = dir / (m_adapters->config().method == AdapterMethod::Full
-                                    ? "model.safetensors"
-                                    : "adapter_model.safetensors");
-    m_lastCheckpoint = {dir, common::sha256HexOfFile(weights), bytes};
+    m_lastCheckpoint = {dir, manifestSha256(dir, weightsFileName()), bytes, m_step};
     m_observer.checkpointSaved(m_step, dir.string(), m_lastCheckpoint.sha256, bytes);
     return dir;
 }
 
+std::string Trainer::weightsFileName() const
+{
+    return m_adapters->config().method == AdapterMethod::Full ? "model.safetensors"
+                                                              : "adapter_model.safetensors";
+}
+
 void Trainer::resumeFrom(const fs::path &checkpointDir)
 {
-    std::ifstream in(checkpointDir / kStateFile);
-    if (!in)
-        throw ModelLoadError((checkpointDir / kStateFile).string() + ": not a checkpoint");
+    if (const auto problem = checkpointProblem(checkpointDir))
+        throw ModelLoadError("checkpoint " + checkpointDir.string() + " is damaged: " + *problem);
+    std::ifstream in(checkpointDir / kCheckpointStateFile);
     auto state = nlohmann::json::parse(in);
-    const auto weightsFile = checkpointDir
-                             / (m_adapters->config().method == AdapterMethod::Full
-                                    ? "model.safetensors"
-                                    : "adapter_model.safetensors");
+    const auto weightsFile = checkpointDir / weightsFileName();
     auto weights = readSafetensors(weightsFile);
     if (m_adapters->config().method == AdapterMethod::Full)
         assignTensors(*m_model, weights.tensors, weightsFile.string());
@@ -343,6 +356,7 @@ void Trainer::resumeFrom(const fs::path &checkpointDir)
         restored.cuda = rng.tensors.at("cuda");
     restoreRng(restored);
     m_step = state.at("step").get<int64_t>();
+    m_lastCheckpoint = {checkpointDir, manifestSha256(checkpointDir, weightsFileName()), 0, m_step};
 }
 
 } // namespace slim::engine

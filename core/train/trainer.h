@@ -51,9 +51,13 @@ public:
     RunStatus run(std::stop_token stop);
 
     // Restores weights, optimizer moments, step and random state from a checkpoint folder.
+    // Throws ModelLoadError naming the damage when the folder fails its manifest
+    // (checkpoint_manifest.h).
     void resumeFrom(const std::filesystem::path &checkpointDir);
 
-    // Saves a checkpoint of the current step; returns its folder.
+    // Saves a checkpoint of the current step; returns its folder. Throws
+    // common::FileWriteError naming the checkpoint and the cause (a full disk with its free
+    // space) and leaves no partial folder.
     std::filesystem::path saveCheckpoint();
 
     int64_t step() const { return m_step; }
@@ -62,13 +66,16 @@ public:
     {
         std::filesystem::path dir;
         std::string sha256; // of the weights file
-        int64_t bytes = 0;  // of the whole folder
+        int64_t bytes = 0;  // of the whole folder (0 for one resumed from)
+        int64_t step = 0;
     };
+    // The checkpoint saved last, or the one the run resumed from (dir empty when neither).
     const SavedCheckpoint &lastCheckpoint() const { return m_lastCheckpoint; }
     // LM loss of every optimizer step of this process (copied to the host on call).
     std::vector<double> lmLosses() const;
 
 private:
+    std::string weightsFileName() const;
     void setLearningRate(double lr);
     void logStep(double seconds, int64_t tokens);
 

@@ -33,7 +33,7 @@ private Q_SLOTS:
         QVERIFY(mode.step());
         QCOMPARE(mode.columnText(0), std::string("wal"));
         QCOMPARE(m_db->queryInt64("PRAGMA foreign_keys"), 1);
-        QCOMPARE(m_db->queryInt64("PRAGMA synchronous"), 1); // NORMAL
+        QCOMPARE(m_db->queryInt64("PRAGMA synchronous"), 2); // FULL: a commit is on the disk
         QCOMPARE(m_db->queryInt64("PRAGMA busy_timeout"), 5000);
     }
 
@@ -92,6 +92,25 @@ private Q_SLOTS:
             QVERIFY2(QString::fromUtf8(error.what()).contains(QLatin1String("UNIQUE")),
                      error.what());
         }
+    }
+
+    // A write lock held past the busy timeout is named as such, with the file.
+    void lockHeldByAnotherProgramIsNamed()
+    {
+        m_db->exec("CREATE TABLE v (k INTEGER)");
+        Database other(m_db->path(), {.busyTimeoutMs = 200});
+        m_db->exec("BEGIN IMMEDIATE");
+        try {
+            other.exec("INSERT INTO v VALUES (1)");
+            QFAIL("a write under another connection's lock did not throw");
+        } catch (const StoreError &error) {
+            const QString what = QString::fromUtf8(error.what());
+            QVERIFY2(what.contains(QString::fromStdString("'" + m_db->path() + "' is locked by "
+                                                          "another program")),
+                     error.what());
+            QVERIFY2(what.contains(QLatin1String("INSERT INTO v")), error.what());
+        }
+        m_db->exec("ROLLBACK");
     }
 
     void typedRoundTrip()
