@@ -14,6 +14,7 @@ packages=(
     python3-torch
     clang-format
     clang libclang-rt-14-dev   # the fuzz build: libFuzzer, ASan, UBSan (packaging/fuzz.sh)
+    util-linux mount e2fsprogs # the fault tests: unshare, mount, prlimit, findmnt, mkfs.ext4, e2fsck
 )
 
 # Node.js runs the tokenizer tests' reference (Hugging Face's tokenizers.js and Jinja renderer):

@@ -38,6 +38,12 @@ nlohmann::json parseSpec(const std::string &specJson)
     }
 }
 
+// A store error's words without the SQL it names (the detail keeps it).
+std::string withoutStatement(const std::string &storeError)
+{
+    return storeError.substr(0, storeError.find(" (in: "));
+}
+
 // Runs `body` with the recorder (and the extra observer) attached; records the outcome.
 template<typename Body>
 RunOutcome recorded(store::RunStore &db, std::int64_t runId, const ExecuteOptions &options,
@@ -62,7 +68,7 @@ RunOutcome recorded(store::RunStore &db, std::int64_t runId, const ExecuteOption
         const bool wasFailure = outcome.status == engine::RunStatus::Failed;
         outcome = {engine::RunStatus::Failed,
                    (wasFailure ? outcome.message + "; its outcome" : std::string("it finished, but its outcome"))
-                       + " could not be recorded: " + e.what(),
+                       + " could not be recorded: " + withoutStatement(e.what()),
                    outcome.detail.empty() ? e.what() : outcome.detail};
     }
     return outcome;

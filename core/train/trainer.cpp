@@ -314,7 +314,10 @@ fs::path Trainer::saveCheckpoint()
         fs::remove_all(tmp, ignored);
         const auto *torchError = dynamic_cast<const c10::Error *>(&e);
         std::string cause = torchError ? torchError->what_without_backtrace() : e.what();
-        if (savedErrno != 0 && cause.find(std::strerror(savedErrno)) == std::string::npos)
+        // The operating system's reason is the news (the paths are in the detail).
+        if (savedErrno != 0 && cause.find(std::strerror(savedErrno)) != std::string::npos)
+            cause = common::writeFailureReason(tmp, savedErrno);
+        else if (savedErrno != 0)
             cause += ": " + common::writeFailureReason(tmp, savedErrno);
         throw common::FileWriteError("cannot save checkpoint " + name + " in '"
                                      + m_checkpointRoot.string() + "': " + cause);

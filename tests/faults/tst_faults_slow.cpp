@@ -65,6 +65,8 @@ class TestFaults : public QObject
         const auto err = QString::fromUtf8(process.readAllStandardError());
         if (process.exitCode() != 1)
             qWarning("slimctl exited with %d:\n%s", process.exitCode(), qPrintable(err));
+        else // what the user read (docs/reliability.md quotes it)
+            qInfo("%s", qPrintable(err.section('\n', -3)));
         return err;
     }
 
@@ -238,6 +240,9 @@ private Q_SLOTS:
         const auto run = runNamed(db, "damaged");
         auto resumed = slimctl(db, m_home, {"resume", QString::number(run->id)});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        for (const auto &line : resumed.err.split('\n'))
+            if (line.contains("damaged") || line.startsWith("resuming"))
+                qInfo("%s", qPrintable(line));
         QVERIFY2(resumed.err.contains(QString::fromStdString(dirs[0].filename().string())
                                       + " is damaged")
                      && resumed.err.contains(QString::fromStdString(dirs[1].filename().string())
@@ -265,6 +270,7 @@ private Q_SLOTS:
         auto limited = test::runProcess("prlimit", {"--as=3000000000", SLIMCTL_PATH, "--db", db,
                                                     "train", specPath}, m_home);
         QCOMPARE(limited.code, 1);
+        qInfo("%s", qPrintable(limited.err.split('\n').filter("more than").value(0)));
         QVERIFY2(limited.err.contains("more than the") && limited.err.contains("memory limit"),
                  qPrintable(limited.err));
         checkLeftResumable(db, "memory");
@@ -295,6 +301,7 @@ private Q_SLOTS:
             m_home);
         QDir().rmdir(cgroup.dir);
         QCOMPARE(limited.code, 1);
+        qInfo("%s", qPrintable(limited.err.split('\n').filter("more than").value(0)));
         QVERIFY2(limited.err.contains("more than the")
                      && limited.err.contains("memory limit of cgroup /"),
                  qPrintable(limited.err));
@@ -326,6 +333,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(300000));
         auto job = *jobs.job(id);
         QCOMPARE(job.state, services::JobState::Failed);
+        qInfo("the window's job: %s", qPrintable(job.message));
         QVERIFY2(job.message.contains("is full") && job.message.contains(db),
                  qPrintable(job.message + "\n" + job.detail));
         QCOMPARE(integrityOf(db), std::string("ok"));
