@@ -51,3 +51,13 @@ function(slim_add_test_folder)
         endif()
     endforeach()
 endfunction()
+
+# slim_std_tests(NAME...): these tests build without LibTorch (std-only libraries, Qt Test):
+# they get the label `std`, and the target `slim_std_tests` builds just them (the sanitizer
+# runs that fit in CI, packaging/run-tests.sh --sanitize ... --std-only).
+function(slim_std_tests)
+    foreach(name ${ARGN})
+        set_property(TEST ${name} APPEND PROPERTY LABELS std)
+        set_property(GLOBAL APPEND PROPERTY SLIM_STD_TESTS ${name})
+    endforeach()
+endfunction()
