@@ -105,6 +105,11 @@ QString mountExt4(const QString &image, const QString &dir, qint64 bytes)
         return e;
     if (auto e = runCommand("mkfs.ext4", {"-q", "-F", image}); !e.isEmpty())
         return e;
+    return mountImage(image, dir);
+}
+
+QString mountImage(const QString &image, const QString &dir)
+{
     auto error = runCommand("mount", {"-o", "loop,errors=remount-ro", image, dir});
     if (error.isEmpty())
         g_mounts << dir;

@@ -29,6 +29,8 @@ QString mountTmpfs(const QString &dir, qint64 bytes);
 // A fresh ext4 file system of `bytes` in an image file, loop-mounted at `dir` with
 // errors=remount-ro (as the ext4 default of many distributions); returns the error.
 QString mountExt4(const QString &image, const QString &dir, qint64 bytes);
+// Mounts an existing file system image at `dir` (loop, errors=remount-ro); returns the error.
+QString mountImage(const QString &image, const QString &dir);
 // Makes the ext4 mounted at `dir` report an error (its sysfs trigger_fs_error), which remounts
 // it read-only under running writers, as a failing disk does; returns the error.
 QString failExt4(const QString &dir);

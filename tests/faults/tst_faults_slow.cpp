@@ -70,6 +70,19 @@ class TestFaults : public QObject
         return err;
     }
 
+    // Runs the long run `name` in `db`, injects the fault once its first checkpoint is recorded,
+    // and leaves in `err` what slimctl printed when it failed (exit code 1).
+    template<typename Fault>
+    void runIntoFault(const QString &db, const std::string &name, Fault inject, QString &err)
+    {
+        QProcess p;
+        startRun(p, db, name);
+        QVERIFY(waitForCheckpoint(db, name, 10));
+        inject();
+        err = failedOutput(p);
+        QCOMPARE(p.exitCode(), 1);
+    }
+
     // After a fault: a sound database, the run failed or interrupted (once a listing has
     // looked at it) at a recorded step, with its error.
     void checkLeftResumable(const QString &db, const std::string &name)
@@ -126,12 +139,10 @@ private Q_SLOTS:
         QCOMPARE(mountTmpfs(dbDir, 16 << 20), QString());
         QCOMPARE(mountTmpfs(dbDir + "/runs", 64 << 20), QString()); // checkpoints have room
         const auto db = dbDir + "/runs.sqlite";
-        QProcess p;
-        startRun(p, db, "metrics-full");
-        QVERIFY(waitForCheckpoint(db, "metrics-full", 10));
-        QVERIFY(fillFileSystem(dbDir) > 0);
-        const auto err = failedOutput(p);
-        QCOMPARE(p.exitCode(), 1);
+        QString err;
+        runIntoFault(db, "metrics-full", [&] { QVERIFY(fillFileSystem(dbDir) > 0); }, err);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(err.contains("is full") && err.contains(db), qPrintable(err));
         QCOMPARE(integrityOf(db), std::string("ok")); // still full
         QVERIFY(QFile::remove(dbDir + "/filler"));
@@ -145,12 +156,11 @@ private Q_SLOTS:
         const auto dbDir = caseDir("checkpoint-full/db");
         QCOMPARE(mountTmpfs(dbDir + "/runs", 16 << 20), QString());
         const auto db = dbDir + "/runs.sqlite";
-        QProcess p;
-        startRun(p, db, "checkpoint-full");
-        QVERIFY(waitForCheckpoint(db, "checkpoint-full", 10));
-        QVERIFY(fillFileSystem(dbDir + "/runs") > 0);
-        const auto err = failedOutput(p);
-        QCOMPARE(p.exitCode(), 1);
+        QString err;
+        runIntoFault(db, "checkpoint-full", [&] { QVERIFY(fillFileSystem(dbDir + "/runs") > 0); },
+                     err);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(err.contains("checkpoint") && err.contains("No space left on device"),
                  qPrintable(err));
         // Recorded (the database has room): failed, with the cause and the checkpoint kept.
@@ -177,12 +187,10 @@ private Q_SLOTS:
         if (auto e = mountExt4(image, dbDir, 64 << 20); !e.isEmpty())
             QSKIP(qPrintable("an ext4 loop file system is needed: " + e));
         const auto db = dbDir + "/runs.sqlite";
-        QProcess p;
-        startRun(p, db, "read-only");
-        QVERIFY(waitForCheckpoint(db, "read-only", 10));
-        QCOMPARE(failExt4(dbDir), QString());
-        const auto err = failedOutput(p);
-        QCOMPARE(p.exitCode(), 1);
+        QString err;
+        runIntoFault(db, "read-only", [&] { QCOMPARE(failExt4(dbDir), QString()); }, err);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(err.contains(dbDir) && (err.contains("read-only") || err.contains("input/output")),
                  qPrintable(err));
         QCOMPARE(integrityOf(db), std::string("ok")); // readable as it is
@@ -192,7 +200,7 @@ private Q_SLOTS:
         fsck.start("e2fsck", {"-fy", image});
         QVERIFY(fsck.waitForFinished(60000));
         QVERIFY2(fsck.exitCode() <= 1, fsck.readAllStandardOutput().constData());
-        QCOMPARE(QProcess::execute("mount", {"-o", "loop", image, dbDir}), 0);
+        QCOMPARE(mountImage(image, dbDir), QString());
         checkLeftResumable(db, "read-only");
         resumeToTheSameWeights(db, "read-only");
         QCOMPARE(unmount(dbDir), QString());
@@ -201,17 +209,15 @@ private Q_SLOTS:
     void databaseLockedPastTheBusyTimeout()
     {
         const auto db = caseDir("locked/db/runs.sqlite");
-        QProcess p;
-        startRun(p, db, "locked");
-        QVERIFY(waitForCheckpoint(db, "locked", 10));
-        {
+        QString err;
+        runIntoFault(db, "locked", [&] {
             store::Database other(db.toStdString());
             other.exec("BEGIN IMMEDIATE"); // another program's long write transaction
             QThread::sleep(8);
             other.exec("ROLLBACK");
-        }
-        const auto err = failedOutput(p);
-        QCOMPARE(p.exitCode(), 1);
+        }, err);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(err.contains("locked by another program") && err.contains(db), qPrintable(err));
         checkLeftResumable(db, "locked");
         resumeToTheSameWeights(db, "locked");
