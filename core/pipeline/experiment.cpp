@@ -54,20 +54,24 @@ std::string weightsHash(const fs::path &modelDir)
     return hash.hexDigest();
 }
 
-// The newest checkpoint that is intact; the damaged ones newer than it are named in the log.
-std::optional<fs::path> firstIntactCheckpoint(const std::vector<fs::path> &newestFirst,
-                                              RunObserver &observer)
+// Resumes from the newest intact checkpoint (each verified once, by resumeFrom); the damaged
+// ones newer than it are named in the log. False when none is intact.
+bool resumeFromNewestIntact(Trainer &trainer, const std::vector<fs::path> &newestFirst,
+                            RunObserver &observer)
 {
     for (const auto &dir : newestFirst) {
-        const auto problem = checkpointProblem(dir);
-        if (!problem)
-            return dir;
-        observer.log("warning: checkpoint " + dir.filename().string() + " is damaged ("
-                     + *problem + "); trying the one before");
+        try {
+            trainer.resumeFrom(dir);
+            observer.log("resuming from " + dir.string());
+            return true;
+        } catch (const CheckpointDamaged &e) {
+            observer.log("warning: checkpoint " + dir.filename().string() + " is damaged ("
+                         + e.problem() + "); trying the one before");
+        }
     }
     if (!newestFirst.empty())
         observer.log("warning: no intact checkpoint is left; the run starts again from step 0");
-    return std::nullopt;
+    return false;
 }
 
 // A run that stopped with an error while training: the cause, where it stopped and what is
@@ -171,11 +175,7 @@ RunOutcome run(const ExperimentContext &c, RunObserver &observer, std::stop_toke
         if (!evaluator.scoreRun(model, adapters.get(), step, final, full, stop))
             evalStopped = true;
     };
-    const auto resumeFrom = firstIntactCheckpoint(c.resume_checkpoints, observer);
-    if (resumeFrom) {
-        observer.log("resuming from " + resumeFrom->string());
-        trainer.resumeFrom(*resumeFrom);
-    } else if (!evaluateOnly) {
+    if (!resumeFromNewestIntact(trainer, c.resume_checkpoints, observer) && !evaluateOnly) {
         // Step 0: the adapted model before training (zero-initialised adapters: the base).
         adapters->eval();
         if (!evaluator.scoreRun(model, adapters.get(), 0, false, false, stop))

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace slim::engine {
@@ -23,6 +24,20 @@ void writeCheckpointState(const std::filesystem::path &dir, nlohmann::json state
 // file written (SHA-256)"; nullopt when it is intact. A checkpoint of an older version without
 // the manifest is checked for its state file only.
 std::optional<std::string> checkpointProblem(const std::filesystem::path &dir);
+
+// A checkpoint that fails its manifest, refused before anything is loaded from it.
+class CheckpointDamaged : public std::runtime_error
+{
+public:
+    CheckpointDamaged(const std::filesystem::path &dir, std::string problem)
+        : std::runtime_error("checkpoint " + dir.string() + " is damaged: " + problem)
+        , m_problem(std::move(problem))
+    { }
+    const std::string &problem() const { return m_problem; }
+
+private:
+    std::string m_problem;
+};
 
 // The SHA-256 recorded for `file` in the manifest of the checkpoint in `dir` (empty when none).
 std::string manifestSha256(const std::filesystem::path &dir, const std::string &file);

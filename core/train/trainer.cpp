@@ -342,7 +342,7 @@ std::string Trainer::weightsFileName() const
 void Trainer::resumeFrom(const fs::path &checkpointDir)
 {
     if (const auto problem = checkpointProblem(checkpointDir))
-        throw ModelLoadError("checkpoint " + checkpointDir.string() + " is damaged: " + *problem);
+        throw CheckpointDamaged(checkpointDir, *problem);
     std::ifstream in(checkpointDir / kCheckpointStateFile);
     auto state = nlohmann::json::parse(in);
     const auto weightsFile = checkpointDir / weightsFileName();

@@ -51,7 +51,7 @@ public:
     RunStatus run(std::stop_token stop);
 
     // Restores weights, optimizer moments, step and random state from a checkpoint folder.
-    // Throws ModelLoadError naming the damage when the folder fails its manifest
+    // Throws CheckpointDamaged, before anything is loaded, when the folder fails its manifest
     // (checkpoint_manifest.h).
     void resumeFrom(const std::filesystem::path &checkpointDir);
 
