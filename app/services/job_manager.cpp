@@ -1,5 +1,6 @@
 #include "job_manager.h"
 
+#include "job_manager_internal.h"
 #include "job_observer.h"
 #include "store_thread.h"
 #include "jobs/run_jobs.h"
@@ -12,26 +13,6 @@
 #include <stop_token>
 
 namespace slim::services {
-
-// Written on the store thread, read there by later work items (a cancellation) and here once the
-// recording's `done` arrived.
-struct JobManager::Recording
-{
-    std::int64_t runId = 0;
-    std::string name; // the job's title, when the store knows it better
-    bool needsBaseModel = false;
-};
-
-struct JobManager::Job
-{
-    JobInfo info;
-    std::stop_source stop;
-    QThread *thread = nullptr;
-    engine::RunOutcome outcome; // written by the job thread, read after it finished
-    bool needsBaseModel = false; // waits for the built-in model
-    bool recorded = false;       // its run is in the store: it may start
-    std::shared_ptr<Recording> recording = std::make_shared<Recording>();
-};
 
 QString jobStateName(JobState state)
 {
@@ -231,6 +212,18 @@ void JobManager::onRecorded(quint64 jobId, const QString &error)
         startQueued();
         return;
     }
+    if (r.alreadyDone) { // a sweep's run that has succeeded before
+        std::erase(m_queue, jobId);
+        job->info.state = JobState::Succeeded;
+        job->info.message = QStringLiteral("already finished");
+        const auto info = job->info;
+        Q_EMIT jobChanged(info);
+        Q_EMIT jobFinished(info);
+        startQueued();
+        return;
+    }
+    if (r.resume)
+        job->info.kind = JobKind::Resume;
     job->recorded = true;
     job->needsBaseModel = r.needsBaseModel;
     Q_EMIT jobChanged(job->info);

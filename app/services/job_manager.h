@@ -48,6 +48,7 @@ struct JobInfo
     double rate = 0;        // units per second
     QString rateUnit;       // "tok/s", "items/s"
     double etaSeconds = -1; // -1 = unknown
+    QString sweepUuid;      // the sweep the run belongs to ("" = none)
     QString message;        // outcome, for users
     QString detail;         // technical detail of a failure
     double fraction() const { return total > 0 ? double(done) / double(total) : 0.0; }
@@ -83,6 +84,16 @@ public:
     // The demo (jobs::demoPlan, as `slimctl demo`): the base model when needed, then one run per
     // method with its built-in preset.
     std::vector<quint64> submitDemo(std::int64_t steps = 0);
+
+    // A sweep (sweeps/sweep_spec.h): records it (once: the same spec is the same sweep) and
+    // queues one job per run, in the sweep's order; a run that has succeeded before ends at once
+    // ("already finished"), an unfinished one resumes from its last checkpoint. Returns the job
+    // ids, or none with `error` set when the sweep is invalid (every problem, one per line;
+    // checked at once, without the database).
+    std::vector<quint64> submitSweep(const QString &sweepJson, Placement placement,
+                                     QString *error = nullptr);
+    // Cancels every queued or running job of the sweep: cancelling a sweep stops all of it.
+    void cancelSweep(const QString &sweepUuid);
 
     // A queued job is dropped (its run marked cancelled); a running one is asked to stop at the
     // next step and ends Cancelled with its last checkpoint kept.

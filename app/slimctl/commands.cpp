@@ -4,6 +4,7 @@
 #include "command_args.h"
 #include "model_commands.h"
 #include "suite_commands.h"
+#include "sweep_commands.h"
 #include "tokenizer_commands.h"
 
 #include "jobs/run_jobs.h"
@@ -254,6 +255,64 @@ int runSlimctl(int argc, char **argv)
     deleteCmd->add_flag("--files", deleteArgs.files,
                         "Also delete the runs' folders (checkpoints, adapters); kept by default");
 
+    auto *sweepCmd = app.add_subcommand(
+        "sweep", "Sweeps: a base run spec plus axes, run here or on Slurm (docs/sweeps.md)");
+    sweepCmd->require_subcommand(1);
+    SweepSubmitArgs sweepSubmit;
+    auto *sweepSubmitCmd = sweepCmd->add_subcommand(
+        "submit", "Run a sweep here, one run after another (again: continues it), or with "
+                  "--slurm submit it as one Slurm job array");
+    sweepSubmitCmd->add_option("spec", sweepSubmit.spec, "Sweep file (JSON)")->required();
+    sweepSubmitCmd->add_flag("--slurm", sweepSubmit.slurm, "Submit a Slurm job array (sbatch)");
+    auto &so = sweepSubmit.slurmOptions;
+    sweepSubmitCmd->add_option("--partition", so.partition, "Slurm partition");
+    sweepSubmitCmd->add_option("--gpus-per-task", so.gpusPerTask, "GPUs per task")
+        ->check(CLI::NonNegativeNumber);
+    sweepSubmitCmd->add_option("--cpus-per-task", so.cpusPerTask, "CPUs per task")
+        ->check(CLI::NonNegativeNumber);
+    sweepSubmitCmd->add_option("--time", so.time, "Time limit per task (e.g. 2:00:00)");
+    sweepSubmitCmd->add_option("--account", so.account, "Slurm account");
+    sweepSubmitCmd->add_option("--max-parallel", so.maxParallel,
+                               "At most this many tasks at once (--array=...%M)")
+        ->check(CLI::NonNegativeNumber);
+    sweepSubmitCmd->add_option("--sbatch-arg", so.sbatchArgs,
+                               "Another sbatch option, as given (repeatable), e.g. "
+                               "--sbatch-arg=--qos=long");
+    sweepSubmitCmd->add_option("--dir", sweepSubmit.dir,
+                               "The sweep's folder: its script, one database per task, logs "
+                               "(default: <database folder>/sweeps/<name>-<id>; must be "
+                               "reachable from the compute nodes)");
+    sweepSubmitCmd->add_flag("--dry-run", sweepSubmit.dryRun,
+                             "Write the folder and print the batch script; submit nothing");
+    SweepRefArgs sweepRef;
+    auto *sweepStatusCmd = sweepCmd->add_subcommand(
+        "status", "Each run of a sweep: Slurm's state, its task database's, and this database's");
+    sweepStatusCmd->add_option("sweep", sweepRef.sweep, "Sweep id, uuid prefix or name")
+        ->required();
+    auto *sweepListCmd = sweepCmd->add_subcommand("list", "The sweeps of this database");
+    auto *sweepResubmitCmd = sweepCmd->add_subcommand(
+        "resubmit", "Submit again the tasks that failed, were preempted or timed out; each "
+                    "resumes from its last checkpoint");
+    sweepResubmitCmd->add_option("sweep", sweepRef.sweep, "Sweep id, uuid prefix or name")
+        ->required();
+    sweepResubmitCmd->add_option("--tasks", sweepRef.tasks,
+                                 "These task indices (default: every unfinished task that is "
+                                 "not pending or running)")
+        ->delimiter(',');
+    SweepTaskArgs sweepTask;
+    auto *sweepTaskCmd = sweepCmd->add_subcommand(
+        "task", "Run one run of a sweep in the database of --db (a Slurm array task runs this)");
+    sweepTaskCmd->add_option("spec", sweepTask.spec, "The sweep folder's sweep.json")->required();
+    sweepTaskCmd->add_option("--index", sweepTask.index, "The run's index (SLURM_ARRAY_TASK_ID)")
+        ->required();
+
+    std::vector<std::string> importFiles;
+    auto *importRunsCmd = app.add_subcommand(
+        "import", "Merge the runs of other workbench databases (a sweep's task databases) into "
+                  "this one: by run id, each run whole or not at all; importing twice changes "
+                  "nothing");
+    importRunsCmd->add_option("files", importFiles, "Database files")->required();
+
     PromptsArgs promptsArgs;
     auto *promptsCmd = app.add_subcommand(
         "prompts", "Print what an lm-evaluation-harness task scores for each record of a dataset "
@@ -333,6 +392,18 @@ int runSlimctl(int argc, char **argv)
             return cmdExportAdapter(g, exportAdapter);
         if (exportMergedCmd->parsed())
             return cmdExportMerged(g, exportMerged);
+        if (sweepSubmitCmd->parsed())
+            return cmdSweepSubmit(g, sweepSubmit);
+        if (sweepStatusCmd->parsed())
+            return cmdSweepStatus(g, sweepRef);
+        if (sweepListCmd->parsed())
+            return cmdSweepList(g);
+        if (sweepResubmitCmd->parsed())
+            return cmdSweepResubmit(g, sweepRef);
+        if (sweepTaskCmd->parsed())
+            return cmdSweepTask(g, sweepTask);
+        if (importRunsCmd->parsed())
+            return cmdImport(g, importFiles);
         if (promptsCmd->parsed())
             return cmdPrompts(promptsArgs);
         if (presets->parsed())

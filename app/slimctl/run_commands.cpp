@@ -2,7 +2,7 @@
 // slim_jobs, exactly as the window's jobs are.
 #include "cli_context.h"
 #include "command_args.h"
-#include "progress_printer.h"
+#include "plan_runner.h"
 #include "run_table.h"
 
 #include "adapters/adapter_config.h"
@@ -25,13 +25,6 @@ using engine::RunStatus;
 using jobs::WorkbenchPaths;
 
 namespace {
-
-int exitCode(const RunOutcome &outcome)
-{
-    return outcome.status == RunStatus::Succeeded ? 0
-           : outcome.status == RunStatus::Cancelled ? 130
-                                                    : 1;
-}
 
 // A preset name, or a spec file; the result is validated JSON text with `name`/`steps` applied.
 std::string loadSpecText(const std::string &specArg, const std::string &name, int64_t steps,
@@ -61,37 +54,6 @@ std::string loadSpecText(const std::string &specArg, const std::string &name, in
     }
 }
 
-RunOutcome execute(const GlobalOptions &g, const WorkbenchPaths &paths, store::RunStore &db,
-                   std::int64_t runId, bool resume, std::stop_token stop)
-{
-    ProgressPrinter printer(g.quiet);
-    auto outcome = jobs::executeRun(db, paths, runId, stop, {&printer, g.device, resume});
-    printer.finishLine();
-    const char *word = outcome.status == RunStatus::Succeeded ? "succeeded"
-                       : outcome.status == RunStatus::Cancelled ? "cancelled"
-                                                                : "failed";
-    std::cerr << "run " << runId << " " << word << ": " << outcome.message << "\n";
-    if (outcome.status == RunStatus::Failed && !outcome.detail.empty() && !g.quiet)
-        std::cerr << "  " << outcome.detail << "\n";
-    return outcome;
-}
-
-RunOutcome buildBaseModel(const GlobalOptions &g, const WorkbenchPaths &paths,
-                          store::RunStore &db, const fs::path &out, int64_t steps,
-                          std::stop_token stop)
-{
-    const auto runId = jobs::queueBaseModelBuild(db, paths, steps, out.string());
-    return execute(g, paths, db, runId, false, stop);
-}
-
-// True when the built-in model is ready to use. An explicit pretraining step count asks for a
-// model built here, so the copy shipped in resources/ is installed only without one.
-bool builtinModelAvailable(const WorkbenchPaths &paths, std::int64_t pretrainSteps)
-{
-    return pretrainSteps > 0 ? jobs::baseModelReady(paths.builtin_model)
-                             : jobs::builtinModelReady(paths);
-}
-
 } // namespace
 
 int cmdPretrain(const GlobalOptions &g, const PretrainArgs &a)
@@ -111,10 +73,10 @@ int cmdTrain(const GlobalOptions &g, const TrainArgs &a)
     const auto specText = loadSpecText(a.spec, a.name, a.steps, a.model);
     const auto paths = WorkbenchPaths::resolve(g.database);
     store::RunStore db(paths.database.string());
-    const auto runId = jobs::queueRun(db, {specText, a.tags, std::nullopt});
+    const auto runId = jobs::queueRun(db, {.specJson = specText, .tags = a.tags});
     std::cerr << "run " << runId << " (" << db.getRun(runId)->name << ") recorded in "
               << paths.database.string() << "\n";
-    return exitCode(execute(g, paths, db, runId, false, installInterruptHandler()));
+    return exitCode(executeRecordedRun(g, paths, db, runId, false, installInterruptHandler()));
 }
 
 int cmdImportAdapter(const GlobalOptions &g, const ImportAdapterArgs &a)
@@ -125,10 +87,10 @@ int cmdImportAdapter(const GlobalOptions &g, const ImportAdapterArgs &a)
     store::RunStore db(paths.database.string());
     auto tags = a.tags;
     tags.push_back("imported");
-    const auto runId = jobs::queueRun(db, {specText, tags, std::nullopt});
+    const auto runId = jobs::queueRun(db, {.specJson = specText, .tags = tags});
     std::cerr << "run " << runId << " (" << db.getRun(runId)->name << ") evaluates " << a.adapter
               << " on " << a.model << "\n";
-    return exitCode(execute(g, paths, db, runId, false, installInterruptHandler()));
+    return exitCode(executeRecordedRun(g, paths, db, runId, false, installInterruptHandler()));
 }
 
 int cmdResume(const GlobalOptions &g, const std::string &runArg)
@@ -142,7 +104,7 @@ int cmdResume(const GlobalOptions &g, const std::string &runArg)
     std::cerr << "resuming run " << runId
               << (checkpoint ? " from " + checkpoint->path : std::string(" from the start"))
               << "\n";
-    return exitCode(execute(g, paths, db, runId, true, installInterruptHandler()));
+    return exitCode(executeRecordedRun(g, paths, db, runId, true, installInterruptHandler()));
 }
 
 int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
@@ -163,7 +125,7 @@ int cmdDemo(const GlobalOptions &g, const DemoArgs &a)
     for (const auto &request : plan) {
         const auto runId = jobs::queueRun(db, request);
         std::cerr << "\n== " << db.getRun(runId)->name << " (run " << runId << ") ==\n";
-        auto outcome = execute(g, paths, db, runId, false, stop);
+        auto outcome = executeRecordedRun(g, paths, db, runId, false, stop);
         if (outcome.status == RunStatus::Cancelled)
             return exitCode(outcome);
         if (outcome.status == RunStatus::Succeeded)
@@ -229,45 +191,24 @@ int cmdBenchmark(const GlobalOptions &g, const BenchmarkArgs &a)
         if (outcome.status != RunStatus::Succeeded)
             return exitCode(outcome);
     }
-    const auto started = std::chrono::steady_clock::now();
-    int executed = 0;
-    bool allSucceeded = true;
-    for (std::size_t i = 0; i < plan.size(); ++i) {
-        const auto name = nameOf(plan[i]);
-        const auto run = recordedIn(recorded, name);
-        if (run && run->status == store::RunStatus::Succeeded) {
-            std::cerr << "== " << name << " (run " << run->id << "): already finished\n";
-            done.push_back(run->id);
-            continue;
+    std::vector<PlannedRun> planned;
+    for (const auto &request : plan) {
+        PlannedRun entry;
+        entry.name = nameOf(request);
+        if (const auto run = recordedIn(recorded, entry.name)) {
+            entry.runId = run->id;
+            entry.done = run->status == store::RunStatus::Succeeded;
+            // A run recorded but never started starts; an unfinished one continues.
+            entry.resume = !entry.done && run->status != store::RunStatus::Queued;
         }
-        // An interrupted, failed or cancelled run continues from its last checkpoint; a run
-        // recorded but never started starts.
-        const bool resume = run && run->status != store::RunStatus::Queued;
-        const auto runId = run ? run->id : jobs::queueRun(db, plan[i]);
-        std::cerr << "\n== benchmark " << i + 1 << " of " << plan.size() << ": " << name
-                  << " (run " << runId << (resume ? ", resumed" : "") << ")";
-        if (executed > 0) {
-            const double perRun = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                                                - started).count()
-                                  / executed;
-            std::cerr << ", ETA " << int(perRun * double(plan.size() - i) / 60.0 + 0.5)
-                      << " min";
-        }
-        std::cerr << " ==\n";
-        const auto outcome = execute(g, paths, db, runId, resume, stop);
-        ++executed;
-        if (outcome.status == RunStatus::Cancelled) {
-            std::cerr << "interrupted: run slimctl benchmark again to continue\n";
-            printResultsTable(db, done, format, std::cout);
-            return exitCode(outcome);
-        }
-        if (outcome.status == RunStatus::Succeeded)
-            done.push_back(runId);
-        else
-            allSucceeded = false;
+        entry.queue = [&db, request] { return jobs::queueRun(db, request); };
+        planned.push_back(std::move(entry));
     }
-    printResultsTable(db, done, format, std::cout);
-    return allSucceeded ? 0 : 1;
+    const auto outcome = executePlan(g, paths, db, planned, "benchmark", stop);
+    if (outcome.cancelled)
+        std::cerr << "interrupted: run slimctl benchmark again to continue\n";
+    printResultsTable(db, outcome.succeeded, format, std::cout);
+    return outcome.cancelled ? 130 : outcome.allSucceeded ? 0 : 1;
 }
 
 } // namespace slim::cli

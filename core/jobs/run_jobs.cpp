@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <sched.h>
+
+#include <cstdlib>
 #include <thread>
 
 namespace slim::jobs {
@@ -125,6 +128,9 @@ std::int64_t queueRun(store::RunStore &db, const RunRequest &request)
     record.gitCommit = gitCommit();
     record.tags = request.tags;
     record.parentRunId = request.parentRunId;
+    record.uuid = request.uuid;
+    record.sweepId = request.sweepId;
+    record.sweepIndex = request.sweepIndex;
     return db.createRun(record);
 }
 
@@ -242,7 +248,7 @@ RunRequest presetRequest(const std::string &suffix, const std::string &name,
         spec["seed"] = *seed;
     if (!baseModel.empty())
         spec["base_model"] = fs::absolute(baseModel).lexically_normal().string();
-    return {normalisedSpecText(spec.dump()), {tag}, std::nullopt};
+    return {.specJson = normalisedSpecText(spec.dump()), .tags = {tag}};
 }
 
 } // namespace
@@ -277,9 +283,25 @@ std::vector<RunRequest> benchmarkPlan(const BenchmarkOptions &options)
     return plan;
 }
 
+int engineThreadCount()
+{
+    for (const char *variable : {"OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK"}) {
+        const char *text = std::getenv(variable);
+        char *end = nullptr;
+        const long count = text ? std::strtol(text, &end, 10) : 0;
+        if (text && end != text && *end == '\0' && count >= 1 && count <= 4096)
+            return int(count);
+    }
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 0)
+        return CPU_COUNT(&cpus);
+    return int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 void configureEngineThreads()
 {
-    torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+    torch::set_num_threads(engineThreadCount());
 }
 
 RunOutcome executeRun(store::RunStore &db, const WorkbenchPaths &paths, std::int64_t runId,

@@ -39,6 +39,8 @@ struct RunRequest
     std::string specJson;                  // validated here
     std::vector<std::string> tags;
     std::optional<std::int64_t> parentRunId; // duplicated or resumed from
+    std::string uuid;                        // "" = a new random one (sweeps give stable ones)
+    std::optional<std::int64_t> sweepId, sweepIndex; // a sweep's run (jobs/sweep_jobs.h)
 };
 // Records a fine-tuning run (status queued) and returns its id; throws std::invalid_argument
 // naming every problem of the spec.
@@ -96,8 +98,13 @@ struct BenchmarkOptions
 std::vector<RunRequest> benchmarkPlan(const BenchmarkOptions &options);
 
 // --- execution (blocking; on the calling thread) -----------------------------------------------
-// LibTorch's intra-op threads = the machine's cores (its default here is 1). OpenMP keeps the
-// setting per thread, so executeRun calls it on the job's thread too.
+// LibTorch's intra-op threads (its default here is 1): OMP_NUM_THREADS when set (the user's
+// choice, as every OpenMP program reads it), else SLURM_CPUS_PER_TASK in a Slurm task, else the
+// CPUs this process may run on (its affinity: taskset, cgroup cpusets), not all of the machine's:
+// more threads than cores makes OpenMP's spinning threads fight and a run many times slower.
+int engineThreadCount();
+// Sets engineThreadCount(). OpenMP keeps the setting per thread, so executeRun calls it on the
+// job's thread too.
 void configureEngineThreads();
 
 struct ExecuteOptions

@@ -12,17 +12,21 @@ namespace slim::scores {
 namespace {
 
 // A configuration's name from its first run's: without a trailing " seed <n>" (how the benchmark
-// and many users name seeds), so "benchmark slim-no-l1 seed 1" heads the row of all its seeds.
+// and many users name seeds) or " seed=<n>" (a sweep's run, whose seed axis comes last), so
+// "benchmark slim-no-l1 seed 1" heads the row of all its seeds.
 std::string withoutSeedSuffix(const std::string &label)
 {
-    const auto at = label.rfind(" seed ");
-    if (at == std::string::npos || at == 0 || at + 6 == label.size())
-        return label;
-    for (size_t i = at + 6; i < label.size(); ++i) {
-        if (label[i] < '0' || label[i] > '9')
-            return label;
+    for (const std::string marker : {" seed ", " seed="}) {
+        const auto at = label.rfind(marker);
+        if (at == std::string::npos || at == 0 || at + marker.size() == label.size())
+            continue;
+        bool digits = true;
+        for (size_t i = at + marker.size(); i < label.size(); ++i)
+            digits = digits && label[i] >= '0' && label[i] <= '9';
+        if (digits)
+            return label.substr(0, at);
     }
-    return label.substr(0, at);
+    return label;
 }
 
 std::optional<Spread> spreadOrNone(const Spread &s)

@@ -6,6 +6,9 @@
 #include "store/store_error.h"
 
 #include <sqlite3.h>
+#include <sys/vfs.h>
+
+#include <filesystem>
 
 #include <cerrno>
 #include <cstring>
@@ -93,8 +96,12 @@ Database::Database(const std::string &path, const Options &options)
         if (!options.readOnly) {
             // journal_mode returns a row, so it is stepped, not exec'd blindly; a file system
             // without shared memory support answers "delete" and we keep going.
-            Statement wal(*this, "PRAGMA journal_mode=WAL");
-            wal.step();
+            const bool rollback = options.journal == Journal::Rollback
+                                  || (options.journal == Journal::Auto
+                                      && !networkFileSystemOf(path).empty());
+            Statement journal(*this, rollback ? "PRAGMA journal_mode=DELETE"
+                                              : "PRAGMA journal_mode=WAL");
+            journal.step();
         }
         // FULL: every commit reaches the disk before it returns. With NORMAL a WAL is synced only
         // when it is checkpointed (every ~4 MB), so a disk that fails or a power cut could
@@ -103,6 +110,32 @@ Database::Database(const std::string &path, const Options &options)
     } catch (...) {
         close();
         throw;
+    }
+}
+
+std::string networkFileSystemOf(const std::string &path)
+{
+    struct statfs info {};
+    std::filesystem::path probe = path;
+    std::error_code error;
+    if (!std::filesystem::exists(probe, error))
+        probe = probe.has_parent_path() ? probe.parent_path() : std::filesystem::path(".");
+    if (statfs(probe.c_str(), &info) != 0)
+        return {};
+    // Magic numbers of linux/magic.h and the file systems' own headers.
+    switch (static_cast<unsigned long>(info.f_type)) {
+    case 0x6969: return "nfs";
+    case 0x517B: return "smb";
+    case 0xFF534D42: return "cifs";
+    case 0xFE534D42: return "smb2";
+    case 0x0BD00BD0: return "lustre";
+    case 0x47504653: return "gpfs";
+    case 0x19830326: return "beegfs";
+    case 0x00C36400: return "ceph";
+    case 0x5346414F: return "afs";
+    case 0x01021997: return "9p";
+    case 0x65735546: return "fuse";
+    default: return {};
     }
 }
 

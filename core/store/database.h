@@ -9,7 +9,8 @@ struct sqlite3;
 
 namespace slim::store {
 
-// One open connection, configured for the run store: WAL journal, synchronous=FULL (a commit
+// One open connection, configured for the run store: WAL journal (a rollback journal on a
+// network file system, see Journal), synchronous=FULL (a commit
 // is on the disk when it returns: durable across crashes, power cuts and a disk turning
 // read-only),
 // foreign_keys=ON, and a busy timeout (default 5000 ms) so short write locks of other
@@ -23,11 +24,18 @@ namespace slim::store {
 class Database
 {
 public:
+    // WAL lets readers run beside the writer, but needs shared memory that every process
+    // using the file maps: safe only when they are all on one machine. On a network file
+    // system (NFS, SMB, Lustre, GPFS, BeeGFS, CephFS, FUSE file systems such as sshfs) SQLite
+    // must use a rollback journal instead. Auto picks by the file system of the file's folder.
+    enum class Journal { Auto, Wal, Rollback };
+
     struct Options
     {
         int busyTimeoutMs = 5000;
         bool readOnly = false;
         bool create = true; // create the file if it does not exist (ignored when readOnly)
+        Journal journal = Journal::Auto; // ignored when readOnly
     };
 
     // Opens (and by default creates) the database file. Throws StoreError.
@@ -72,6 +80,10 @@ private:
     std::string m_path;
     int m_busyTimeoutMs = 0;
 };
+
+// The name of the network (or FUSE) file system holding `path` ("nfs", "lustre", ...; for a
+// file that does not exist yet, its folder), or "" for a local one.
+std::string networkFileSystemOf(const std::string &path);
 
 // The SQLite library's version ("3.40.1"), recorded with every run.
 std::string sqliteLibraryVersion();

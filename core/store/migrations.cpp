@@ -230,6 +230,23 @@ SELECT g.run_id, g.name_id, g.bucket, g.fs, g.ls, g.lo, g.hi, m.value, g.n FROM 
 JOIN metrics m ON m.run_id = g.run_id AND m.name_id = g.name_id AND m.step = g.ls;
 )sql";
 
+// 6: sweeps (sweeps/sweep_spec.h) and their runs' place in them. A sweep's runs keep their own
+// rows; deleting a sweep leaves its runs as plain runs.
+constexpr std::string_view kSweeps = R"sql(
+CREATE TABLE sweeps (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT    NOT NULL UNIQUE,
+    name       TEXT    NOT NULL,
+    spec_json  TEXT    NOT NULL DEFAULT '{}',
+    run_count  INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT    NOT NULL DEFAULT )sql" SLIM_NOW R"sql(,
+    slurm_json TEXT    NOT NULL DEFAULT '[]'
+);
+ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN sweep_index INTEGER;
+CREATE INDEX runs_sweep ON runs(sweep_id, sweep_index);
+)sql";
+
 #undef SLIM_NOW
 
 void applyOne(Database &db, const Migration &migration)
@@ -274,6 +291,7 @@ const std::vector<Migration> &migrations()
         {3, "runs.host", kRunHost},
         {4, "metric rollups for display loads", kMetricRollups},
         {5, "pinned checkpoints", kCheckpointPins},
+        {6, "sweeps", kSweeps},
     };
     return all;
 }

@@ -47,6 +47,8 @@ struct RowColumns<RunRecord>
         column<&RunRecord::generalAvg>("general_avg"),
         column<&RunRecord::forgettingAvg>("forgetting_avg"),
         readOnlyColumn<&RunRecord::tags>(kTagsSubquery),
+        column<&RunRecord::sweepId>("sweep_id"),
+        column<&RunRecord::sweepIndex>("sweep_index"),
     };
 };
 
@@ -74,6 +76,25 @@ struct RowColumns<RunSummary>
         readOnlyColumn<&RunSummary::generalAvg>("general_avg"),
         readOnlyColumn<&RunSummary::forgettingAvg>("forgetting_avg"),
         readOnlyColumn<&RunSummary::tags>(kTagsSubquery),
+        readOnlyColumn<&RunSummary::sweepId>("sweep_id"),
+        readOnlyColumn<&RunSummary::sweepIndex>("sweep_index"),
+        readOnlyColumn<&RunSummary::sweepName>(
+            "COALESCE((SELECT s.name FROM sweeps s WHERE s.id = r.sweep_id), '')"),
+    };
+};
+
+template<>
+struct RowColumns<SweepRecord>
+{
+    static constexpr const char *table = "sweeps";
+    static constexpr auto columns = std::tuple {
+        readOnlyColumn<&SweepRecord::id>("id"),
+        column<&SweepRecord::uuid>("uuid"),
+        column<&SweepRecord::name>("name"),
+        column<&SweepRecord::specJson>("spec_json"),
+        column<&SweepRecord::runCount>("run_count"),
+        readOnlyColumn<&SweepRecord::createdAt>("created_at"),
+        column<&SweepRecord::slurmJson>("slurm_json"),
     };
 };
 

@@ -48,6 +48,8 @@ struct RunRecord
     std::string notes;
     std::optional<double> downstreamAvg, generalAvg, forgettingAvg;
     std::vector<std::string> tags; // sorted
+    std::optional<std::int64_t> sweepId; // the sweep this run belongs to (sweeps.id)
+    std::optional<std::int64_t> sweepIndex; // its position in the sweep's expansion
 };
 
 // What the run listing shows: no spec, no series.
@@ -67,6 +69,8 @@ struct RunSummary
     std::string notes;
     std::optional<double> downstreamAvg, generalAvg, forgettingAvg;
     std::vector<std::string> tags; // sorted
+    std::optional<std::int64_t> sweepId, sweepIndex;
+    std::string sweepName; // "" when the run is not part of a sweep
 };
 
 enum class RunOrder {
@@ -80,10 +84,12 @@ enum class RunOrder {
 
 struct RunFilter
 {
-    std::string text; // substring of name, method, notes or any tag (case-insensitive ASCII)
+    std::string text; // substring of name, method, notes, any tag or the sweep's name
+                      // (case-insensitive ASCII)
     std::string method; // exact, "" = any
     std::optional<RunStatus> status;
     std::string tag; // exact, "" = any
+    std::optional<std::int64_t> sweepId; // runs of this sweep only
     int limit = -1; // -1 = no limit
     int offset = 0;
     RunOrder order = RunOrder::NewestFirst;
@@ -219,6 +225,19 @@ struct ClusterCentreRow
     double drift = 0; // ||c_now - c_previous_report||
     double meanSigma = 0; // mean over channels of sigma
     std::vector<float> centre; // [dim]
+};
+
+// A sweep (sweeps/sweep_spec.h): its expanded runs refer to it by runs.sweep_id.
+struct SweepRecord
+{
+    std::int64_t id = 0;   // assigned by createSweep
+    std::string uuid;      // the sweep's stable id (a content hash of its spec)
+    std::string name;
+    std::string specJson = "{}"; // the sweep document, base resolved
+    std::int64_t runCount = 0;
+    std::string createdAt; // set by the store
+    // Slurm submissions, newest last: [{"job_id": "123", "dir": "...", "tasks": "0-7%4", ...}]
+    std::string slurmJson = "[]";
 };
 
 struct CheckpointRow

@@ -22,6 +22,7 @@ RunStore::RunStore(Database db)
     , EvalTables(*m_connection)
     , RoutingTables(*m_connection)
     , CheckpointTables(*m_connection)
+    , SweepTable(*m_connection)
 { }
 
 } // namespace slim::store

@@ -9,6 +9,7 @@
 #include "store/run_records.h"
 #include "store/run_table.h"
 #include "store/store_error.h"
+#include "store/sweep_table.h"
 
 #include <memory>
 #include <string>
@@ -31,7 +32,7 @@ protected:
 // file to the current schema (see migrations.h). The methods come from one class per family of
 // tables, all on this connection: RunTable (runs, tags), MetricTables (metric series),
 // EvalTables (evaluation results, base scores), RoutingTables (routing and cluster statistics),
-// CheckpointTables (checkpoints, artifacts).
+// CheckpointTables (checkpoints, artifacts), SweepTable (sweeps).
 //
 // Thread affinity: one RunStore per thread (it owns a Database; see there). The recorder writes
 // through its own RunStore; the UI reads through another, on another thread.
@@ -43,7 +44,8 @@ class RunStore : private detail::StoreConnection,
                  public MetricTables,
                  public EvalTables,
                  public RoutingTables,
-                 public CheckpointTables
+                 public CheckpointTables,
+                 public SweepTable
 {
 public:
     explicit RunStore(const std::string &path);

@@ -249,7 +249,8 @@ std::vector<RunSummary> RunTable::listRuns(const RunFilter &filter)
     if (!filter.text.empty()) {
         sql += " AND (r.name LIKE ?1 ESCAPE '\\' OR r.method LIKE ?1 ESCAPE '\\'"
                " OR r.notes LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM run_tags t"
-               " WHERE t.run_id = r.id AND t.tag LIKE ?1 ESCAPE '\\'))";
+               " WHERE t.run_id = r.id AND t.tag LIKE ?1 ESCAPE '\\') OR EXISTS (SELECT 1 FROM"
+               " sweeps s WHERE s.id = r.sweep_id AND s.name LIKE ?1 ESCAPE '\\'))";
     }
     // Numbered parameters keep their place whether or not the text filter is present.
     if (!filter.method.empty())
@@ -258,7 +259,11 @@ std::vector<RunSummary> RunTable::listRuns(const RunFilter &filter)
         sql += " AND r.status = ?3";
     if (!filter.tag.empty())
         sql += " AND EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?4)";
-    sql += std::string(" ORDER BY ") + orderClause(filter.order) + " LIMIT ?5 OFFSET ?6";
+    if (filter.sweepId)
+        sql += " AND r.sweep_id = ?7";
+    // A sweep's runs in its order.
+    sql += std::string(" ORDER BY ") + (filter.sweepId ? "r.sweep_index, " : "")
+           + orderClause(filter.order) + " LIMIT ?5 OFFSET ?6";
 
     Statement query(*m_db, sql);
     if (!filter.text.empty())
@@ -271,7 +276,18 @@ std::vector<RunSummary> RunTable::listRuns(const RunFilter &filter)
         query.bind(4, filter.tag);
     query.bind(5, static_cast<std::int64_t>(filter.limit < 0 ? -1 : filter.limit));
     query.bind(6, static_cast<std::int64_t>(std::max(filter.offset, 0)));
+    if (filter.sweepId)
+        query.bind(7, *filter.sweepId);
     return readRows<RunSummary>(query);
+}
+
+std::optional<std::int64_t> RunTable::findRunByUuid(const std::string &uuid)
+{
+    Statement query(*m_db, "SELECT id FROM runs WHERE uuid = ?1");
+    query.bind(1, uuid);
+    if (!query.step())
+        return std::nullopt;
+    return query.columnInt64(0);
 }
 
 bool RunTable::deleteRun(std::int64_t runId)

@@ -49,6 +49,8 @@ public:
     std::optional<RunRecord> getRun(std::int64_t runId);
     // Reads runs and run_tags only, never the series.
     std::vector<RunSummary> listRuns(const RunFilter &filter = {});
+    // The run with this uuid (runs are merged between databases by it).
+    std::optional<std::int64_t> findRunByUuid(const std::string &uuid);
     // Deletes the run and, by cascade, everything recorded for it. Files are not touched.
     // Returns false when there was no such run.
     bool deleteRun(std::int64_t runId);

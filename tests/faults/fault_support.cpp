@@ -131,6 +131,16 @@ QString failExt4(const QString &dir)
     return {};
 }
 
+QString mountFuse(const QString &source, const QString &dir)
+{
+    QDir().mkpath(source);
+    QDir().mkpath(dir);
+    auto error = runCommand("bindfs", {source, dir});
+    if (error.isEmpty())
+        g_mounts << dir;
+    return error;
+}
+
 QString unmount(const QString &dir)
 {
     g_mounts.removeAll(dir);

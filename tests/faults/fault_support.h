@@ -34,6 +34,9 @@ QString mountImage(const QString &image, const QString &dir);
 // Makes the ext4 mounted at `dir` report an error (its sysfs trigger_fs_error), which remounts
 // it read-only under running writers, as a failing disk does; returns the error.
 QString failExt4(const QString &dir);
+// `source` seen through a FUSE file system at `dir` (bindfs): what SQLite treats like a network
+// file system.
+QString mountFuse(const QString &source, const QString &dir);
 QString unmount(const QString &dir);
 // Lazily unmounts what this test mounted and has not unmounted (for cleanupTestCase).
 void unmountAll();

@@ -322,6 +322,27 @@ private Q_SLOTS:
         checkLeftResumable(db, "cgroup");
     }
 
+    void aDatabaseOnANetworkFileSystemUsesARollbackJournal()
+    {
+        needMounts();
+        if (QTest::currentTestFailed())
+            return;
+        const auto shared = caseDir("network/shared");
+        QCOMPARE(mountFuse(caseDir("network/backing"), shared), QString());
+        const auto db = shared + "/runs.sqlite";
+        QCOMPARE(store::networkFileSystemOf(db.toStdString()), std::string("fuse"));
+        QCOMPARE(store::networkFileSystemOf(caseDir("network/backing").toStdString()), std::string());
+        // A whole run recorded there: no WAL, the same weights as on a local disk.
+        auto r = slimctl(db, m_home, {"--quiet", "train", writeSpec(caseDir("network"), "network")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(runNamed(db, "network")->finalWeights, m_reference);
+        QCOMPARE(integrityOf(db), std::string("ok"));
+        QVERIFY(!QFile::exists(db + "-wal"));
+        store::Database check(db.toStdString());
+        QCOMPARE(check.queryInt64("SELECT journal_mode = 'delete' FROM pragma_journal_mode"),
+                 std::int64_t(1));
+    }
+
     void cleanupTestCase() { unmountAll(); }
 
     // The window's jobs go through the same path: the job fails with the cause, and resumes.

@@ -1,8 +1,8 @@
 // kill -9 at random moments: of `slimctl train` (and the resumes that follow it), of the window
-// with a job running, and of `slimctl delete`. After every kill the database passes
-// integrity_check and foreign_key_check; every interrupted run resumes to the same final
-// weights as the uninterrupted one (bit-exact on CPU); a killed delete leaves each run either
-// whole or gone. The moments come from a seeded generator (SLIM_KILL_SEED, printed) spread over
+// with a job running, of `slimctl delete` and of `slimctl import`. After every kill the database
+// passes integrity_check and foreign_key_check; every interrupted run resumes to the same final
+// weights as the uninterrupted one (bit-exact on CPU); a killed delete or import leaves each run
+// either whole or absent, and importing again completes the merge. The moments come from a seeded generator (SLIM_KILL_SEED, printed) spread over
 // the whole life of the process, start-up and shut-down included.
 #include "fault_support.h"
 #include "fixture_store.h"
@@ -28,7 +28,7 @@ using namespace slim::testing::faults;
 namespace {
 
 constexpr int kSteps = 120;
-constexpr int kTrainKills = 60, kWindowKills = 20, kDeleteKills = 20;
+constexpr int kTrainKills = 60, kWindowKills = 20, kDeleteKills = 20, kImportKills = 20;
 
 class TestKills : public QObject
 {
@@ -260,6 +260,78 @@ private Q_SLOTS:
         }
         qInfo("%d kills of slimctl delete, %d of them after some runs were deleted", kDeleteKills,
               midway);
+    }
+
+    // `slimctl import` of a database of runs with many metric rows, killed at random (its
+    // snapshot, its merges): each run is in the target whole or not at all, and the next import
+    // carries on where it stopped.
+    void killsDuringSlimctlImport()
+    {
+        const auto source = m_dir.filePath("import-source.sqlite");
+        std::map<std::int64_t, std::int64_t> rowsOf;
+        addRunsToDelete(source, 12, 40000, rowsOf);
+        std::map<std::string, std::int64_t> rowsOfUuid;
+        {
+            store::RunStore reader(source.toStdString());
+            for (const auto &[id, rows] : rowsOf)
+                rowsOfUuid[reader.getRun(id)->uuid] = rows;
+        }
+        const auto target = m_dir.filePath("import-target.sqlite");
+        auto present = [&] {
+            std::size_t count = 0;
+            if (!QFileInfo::exists(target)) // killed before it made the file
+                return count;
+            store::Database reader(target.toStdString(), {.readOnly = true});
+            // Killed before it made its tables: an empty database.
+            if (reader.queryInt64("SELECT count(*) FROM sqlite_schema WHERE name = 'runs'") == 0)
+                return count;
+            for (const auto &[uuid, rows] : rowsOfUuid) {
+                store::Statement q(reader, "SELECT r.id, (SELECT COUNT(*) FROM metrics m WHERE"
+                                           " m.run_id = r.id) FROM runs r WHERE r.uuid = ?1");
+                q.bind(1, uuid);
+                if (!q.step())
+                    continue;
+                ++count;
+                if (q.columnInt64(1) != rows)
+                    return std::size_t(-1); // a run merged in part
+            }
+            return count;
+        };
+        // How long a whole import takes: the kills fall within it.
+        QElapsedTimer clock;
+        clock.start();
+        auto whole = slimctl(target, m_home, {"--quiet", "import", source});
+        QVERIFY2(whole.code == 0, qPrintable(whole.err));
+        const auto importMs = clock.elapsed();
+        QCOMPARE(present(), rowsOfUuid.size());
+        int midway = 0;
+        for (int kills = 0; kills < kImportKills;) {
+            if (present() == rowsOfUuid.size()) // merged: start over on an empty target
+                for (const char *suffix : {"", "-wal", "-shm"})
+                    QFile::remove(target + suffix);
+            QProcess p;
+            startSlimctl(p, target, m_home, {"--quiet", "import", source});
+            QVERIFY(p.waitForStarted());
+            const bool killed = killAtRandomMoment(p, importMs + 200);
+            if (killed)
+                ++kills;
+            else
+                QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+            checkDatabase(target);
+            if (!QFileInfo::exists(target))
+                continue;
+            const auto merged = present();
+            QVERIFY2(merged != std::size_t(-1), "a run was merged in part");
+            if (killed && merged > 0 && merged < rowsOfUuid.size())
+                ++midway;
+        }
+        // Importing again completes the merge, and leaves no snapshot behind.
+        auto rest = slimctl(target, m_home, {"--quiet", "import", source});
+        QVERIFY2(rest.code == 0, qPrintable(rest.err));
+        QCOMPARE(present(), rowsOfUuid.size());
+        QCOMPARE(QDir(m_dir.path()).entryList({"import-target.sqlite.import-*"}).size(), 0);
+        qInfo("%d kills of slimctl import (a whole import: %lld ms), %d of them with some runs "
+              "merged", kImportKills, importMs, midway);
     }
 
     void cleanupTestCase() { qInfo("%d kills, every one left a sound database", m_kills); }

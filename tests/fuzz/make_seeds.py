@@ -104,6 +104,21 @@ def seeds_run_spec():
     write("run_spec", "user-data", json.dumps(spec, indent=1))
 
 
+def seeds_sweep_spec():
+    base = {"base_model": "builtin", "adapter": {"method": "slim", "num_clusters": 3},
+            "schedule": {"steps": 40, "lr": 0.001}}
+    write("sweep_spec", "grid", json.dumps({"name": "grid", "base": base, "axes": {
+        "method": ["slim", "lora"], "seed": [1, 2], "schedule.lr": [1e-4, 2e-4]}}, indent=1))
+    write("sweep_spec", "preset-base", json.dumps({"name": "p", "base": "builtin-lora",
+                                                   "axes": {"adapter.lora_rank": [2, 4, 8]}}))
+    write("sweep_spec", "bad-combination", json.dumps({"name": "b", "base": base, "axes": {
+        "method": ["slim", "lora"], "adapter.num_clusters": [2, 4]}}))
+    write("sweep_spec", "bad-axes", json.dumps({"name": "", "base": 3, "axes": {
+        "schedule.lrr": [1], "seed": [], "name": ["a"]}, "extra": True}))
+    write("sweep_spec", "file-base", json.dumps({"name": "f", "base": "base.json",
+                                                 "axes": {"seed": [1]}}))
+
+
 def small_bpe_tokenizer():
     """A byte-level BPE tokenizer.json (Llama 3's pipeline) with a tiny vocabulary."""
     bytes_to_unicode = {}
@@ -252,6 +267,38 @@ def seeds_database():
         con.commit()
         con.close()
         write("database", "newer-version", read(db))
+        con = sqlite3.connect(db)
+        con.execute("PRAGMA user_version = 6")
+        con.commit()
+        con.close()
+        # A database with a run in every table family and a sweep, for merging.
+        con = sqlite3.connect(db)
+        con.execute("PRAGMA user_version = 6")
+        con.executescript("""
+            INSERT INTO sweeps (id, uuid, name, run_count) VALUES (1, 'sweep-1', 'grid', 2);
+            INSERT INTO runs (id, uuid, name, method, status, finished_at, sweep_id, sweep_index)
+                VALUES (1, 'run-1', 'grid seed=1', 'slim', 'succeeded', '2026-01-01T00:00:00.000Z', 1, 0),
+                       (2, 'run-2', 'grid seed=2', 'slim', 'running', NULL, 1, 1);
+            INSERT INTO run_tags VALUES (1, 'study');
+            INSERT INTO metric_names (id, name) VALUES (1, 'loss/lm'), (2, 'lr');
+            INSERT INTO metrics VALUES (1, 1, 0, 2.5), (1, 1, 1, 2.25), (1, 2, 0, 0.001);
+            INSERT INTO metric_rollups VALUES (1, 1, 0, 0, 1, 2.25, 2.5, 2.25, 2);
+            INSERT INTO eval_results (run_id, step, task, metric, value, n, mode, task_kind)
+                VALUES (1, 1, 'capitals', 'acc', 0.5, 4, 'loglikelihood', 'general');
+            INSERT INTO base_scores (model_hash, task, split, metric, mode, template_hash, shots,
+                task_version, value) VALUES ('m', 'capitals', 'test', 'acc', 'loglikelihood', '', 0, '', 0.25);
+            INSERT INTO routing_layer_stats (run_id, step, probe, layer, site) VALUES (1, 1, 'train', 0, 'mlp');
+            INSERT INTO routing_expert_stats (run_id, step, probe, layer, site, expert) VALUES (1, 1, 'train', 0, 'mlp', 1);
+            INSERT INTO cluster_layer_stats (run_id, step, probe, layer) VALUES (1, 1, 'train', 0);
+            INSERT INTO cluster_centres (run_id, step, layer, cluster, centre) VALUES (1, 1, 0, 0, x'0000803f');
+            INSERT INTO checkpoints (run_id, step, path) VALUES (1, 1, '/runs/run-1/checkpoints/step_000001');
+            INSERT INTO artifacts (run_id, kind, path) VALUES (1, 'adapter', '/runs/run-1/adapter');
+        """)
+        con.commit()
+        con.execute("VACUUM")
+        con.close()
+        write("run_import", "two-runs", read(db))
+    write("run_import", "not-a-database", b"name,score\nslim,0.5\n")
     write("database", "not-a-database", b"name,score\nslim,0.5\n")
     write("database", "empty-file", b"")
 
@@ -260,6 +307,7 @@ def main():
     seeds_safetensors()
     seeds_model_config()
     seeds_run_spec()
+    seeds_sweep_spec()
     seeds_tokenizer()
     seeds_chat_template()
     seeds_dataset_records()

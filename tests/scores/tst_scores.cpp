@@ -287,6 +287,10 @@ private Q_SLOTS:
         QCOMPARE(named.rows.size(), size_t(2));
         QCOMPARE(named.rows[0].label, std::string("slim seed 1 (tuned)"));
         QCOMPARE(named.rows[1].label, std::string("benchmark slim-no-l1"));
+        // A sweep's run: its seed axis comes last in its name.
+        auto swept = ablation;
+        swept.record.name = "grid lr=0.0001 method=slim seed=2";
+        QCOMPARE(resultsTable({first, swept}).rows[1].label, std::string("grid lr=0.0001 method=slim"));
 
         std::ostringstream md;
         writeResultsTable(table, TableFormat::Markdown, md);

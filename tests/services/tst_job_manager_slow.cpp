@@ -3,6 +3,7 @@
 #include "fixture_store.h"
 #include "job_manager.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -152,6 +153,85 @@ private Q_SLOTS:
         QVERIFY(!jobs.submitResume(jobs.job(rerun)->runId, &error));
         QVERIFY(error.contains(QStringLiteral("already has a job")));
         jobs.requestCancel(rerun);
+    }
+
+    QString sweep(const QString &name, int steps) const
+    {
+        auto base = QJsonDocument::fromJson(spec("lora", steps).toUtf8()).object();
+        base.remove(QStringLiteral("name"));
+        QJsonObject document {{"name", name}, {"base", base},
+                              {"axes", QJsonObject {{"seed", QJsonArray {1, 2, 3}}}}};
+        return QString::fromUtf8(QJsonDocument(document).toJson());
+    }
+
+    std::vector<store::RunSummary> sweepRuns(const QString &name) const
+    {
+        store::RunStore db(m_paths.database.string());
+        const auto found = db.findSweeps(name.toStdString());
+        if (found.size() != 1)
+            return {};
+        store::RunFilter filter;
+        filter.sweepId = found.front().id;
+        return db.listRuns(filter);
+    }
+
+    void aSweepRunsEachRunOnceAndContinuesWhenQueuedAgain()
+    {
+        MetricStream stream;
+        JobManager jobs(m_paths, &stream);
+        QSignalSpy finished(&jobs, &JobManager::jobFinished);
+        QString error;
+        const auto ids = jobs.submitSweep(sweep("seeds", 4), JobManager::Placement::Last, &error);
+        QVERIFY2(ids.size() == 3, qPrintable(error));
+        for (const auto id : ids)
+            QCOMPARE(waitFinished(jobs, id, finished).state, JobState::Succeeded);
+        const auto runs = sweepRuns("seeds");
+        QCOMPARE(runs.size(), std::size_t(3));
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            QCOMPARE(runs[i].sweepIndex, std::optional<std::int64_t>(std::int64_t(i)));
+            QCOMPARE(runs[i].status, store::RunStatus::Succeeded);
+            QCOMPARE(runs[i].sweepName, std::string("seeds"));
+            QCOMPARE(jobs.job(ids[i])->runId, runs[i].id);
+        }
+        // The same sweep again: nothing runs twice.
+        const auto again = jobs.submitSweep(sweep("seeds", 4), JobManager::Placement::Next);
+        QCOMPARE(again.size(), std::size_t(3));
+        for (const auto id : again) {
+            const auto job = waitFinished(jobs, id, finished);
+            QCOMPARE(job.state, JobState::Succeeded);
+            QCOMPARE(job.message, QStringLiteral("already finished"));
+        }
+        QCOMPARE(sweepRuns("seeds").size(), std::size_t(3));
+        // An invalid sweep is refused at once, naming its problem.
+        auto bad = QJsonDocument::fromJson(sweep("bad", 4).toUtf8()).object();
+        bad[QStringLiteral("axes")] = QJsonObject {{"schedule.lr", QJsonArray {0.001, -1}}};
+        QVERIFY(jobs.submitSweep(QString::fromUtf8(QJsonDocument(bad).toJson()),
+                                 JobManager::Placement::Last, &error)
+                    .empty());
+        QVERIFY2(error.contains(QStringLiteral("lr=-1")), qPrintable(error));
+    }
+
+    void cancellingASweepStopsAllOfItAndQueueingItAgainResumes()
+    {
+        MetricStream stream;
+        JobManager jobs(m_paths, &stream);
+        QSignalSpy finished(&jobs, &JobManager::jobFinished);
+        const auto ids = jobs.submitSweep(sweep("long", 300), JobManager::Placement::Last);
+        QCOMPARE(ids.size(), std::size_t(3));
+        QTRY_VERIFY_WITH_TIMEOUT(jobs.job(ids[0])->phase == QStringLiteral("train")
+                                     && jobs.job(ids[0])->done >= 2, 240000);
+        jobs.cancelSweep(jobs.job(ids[0])->sweepUuid);
+        for (const auto id : ids)
+            QCOMPARE(waitFinished(jobs, id, finished).state, JobState::Cancelled);
+        for (const auto &run : sweepRuns("long"))
+            QCOMPARE(run.status, store::RunStatus::Cancelled);
+        // Queued again: the started run resumes, the others start.
+        const auto again = jobs.submitSweep(sweep("long", 300), JobManager::Placement::Last);
+        QTRY_VERIFY_WITH_TIMEOUT(jobs.job(again[0])->state == JobState::Running, 60000);
+        QCOMPARE(jobs.job(again[0])->kind, JobKind::Resume);
+        jobs.cancelSweep(jobs.job(again[0])->sweepUuid);
+        for (const auto id : again)
+            waitFinished(jobs, id, finished);
     }
 
     void badSpecIsRefusedWithItsField()

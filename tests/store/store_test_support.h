@@ -42,4 +42,21 @@ inline std::string integrityCheck(Database &db)
     return query.step() ? query.columnText(0) : std::string("no answer");
 }
 
+// Every row of every table, as text: equal when nothing in the database changed.
+inline std::string wholeDatabase(Database &db)
+{
+    std::string out;
+    Statement tables(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY 1");
+    while (tables.step()) {
+        const auto table = tables.columnText(0);
+        Statement rows(db, "SELECT * FROM " + table);
+        out += table + ":";
+        while (rows.step())
+            for (int c = 0; c < rows.columnCount(); ++c)
+                out += rows.columnText(c) + ",";
+        out += "\n";
+    }
+    return out;
+}
+
 } // namespace slim::store::test

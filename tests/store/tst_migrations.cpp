@@ -84,6 +84,25 @@ void checkSeed(RunStore &store, int version)
         store.setCheckpointPinned(1, 100, true);
         QVERIFY(store.latestCheckpoint(1)->pinned);
     }
+    if (version >= 1) {
+        // Migration 6: runs from before sweeps belong to none; a sweep can be recorded after.
+        QVERIFY(!store.getRun(1)->sweepId);
+        QVERIFY(store.listSweeps().empty());
+        SweepRecord sweep;
+        sweep.uuid = "s-1";
+        sweep.name = "grid";
+        const auto id = store.createSweep(sweep);
+        QCOMPARE(store.createSweep(sweep), id); // the same sweep once
+        RunRecord run;
+        run.sweepId = id;
+        run.sweepIndex = 0;
+        const auto runId = store.createRun(run);
+        RunFilter filter;
+        filter.sweepId = id;
+        QCOMPARE(store.listRuns(filter).size(), std::size_t(1));
+        QCOMPARE(store.listRuns(filter)[0].sweepName, std::string("grid"));
+        QCOMPARE(store.getRun(runId)->sweepIndex, std::optional<std::int64_t>(0));
+    }
 }
 
 // Everything that defines the schema, in a comparable form.

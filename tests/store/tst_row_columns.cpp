@@ -130,6 +130,7 @@ private Q_SLOTS:
         QCOMPARE(listedColumns<ClusterCentreRow>(runAndId), tableColumns(db, "cluster_centres"));
         QCOMPARE(listedColumns<CheckpointRow>(runAndId), tableColumns(db, "checkpoints"));
         QCOMPARE(listedColumns<ArtifactRow>(runAndId), tableColumns(db, "artifacts"));
+        QCOMPARE(listedColumns<SweepRecord>(), tableColumns(db, "sweeps"));
         // The listing reads a subset of runs.
         for (const QString &name : listedColumns<RunSummary>())
             QVERIFY2(tableColumns(db, "runs").contains(name), qPrintable(name));
@@ -158,9 +159,34 @@ private Q_SLOTS:
         sample.downstreamAvg = 0.5;
         sample.generalAvg = 0.4;
         sample.forgettingAvg = 0.1;
+        SweepRecord sweep;
+        sweep.uuid = "sweep-1";
+        sample.sweepId = m_store->createSweep(sweep);
+        sample.sweepIndex = 4;
         const auto stored = m_store->getRun(m_store->createRun(sample));
         QVERIFY(stored);
         checkRoundTrip(*stored, sample, {"id", "created_at", "heartbeat_at"});
+    }
+
+    void sweepsRoundTrip()
+    {
+        SweepRecord sample;
+        sample.uuid = "0a1b2c3d-0000-0000-0000-000000000000";
+        sample.name = "grid";
+        sample.specJson = R"({"name":"grid"})";
+        sample.runCount = 8;
+        sample.slurmJson = R"([{"job_id":"12"}])";
+        const auto id = m_store->createSweep(sample);
+        const auto stored = m_store->getSweep(id);
+        QVERIFY(stored);
+        checkRoundTrip(*stored, sample, {"id", "created_at"});
+        QCOMPARE(m_store->findSweeps("grid").size(), std::size_t(1));
+        QCOMPARE(m_store->findSweeps("0a1b").size(), std::size_t(1));
+        QCOMPARE(m_store->findSweeps(std::to_string(id)).size(), std::size_t(1));
+        QCOMPARE(m_store->findSweeps("0a1").size(), std::size_t(0)); // too short a prefix
+        m_store->setSlurmJson(id, "[]");
+        QCOMPARE(m_store->getSweep(id)->slurmJson, std::string("[]"));
+        QVERIFY_THROWS_EXCEPTION(StoreError, m_store->setSlurmJson(id + 100, "[]"));
     }
 
     void evalRowsRoundTrip()

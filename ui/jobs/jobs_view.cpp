@@ -56,8 +56,13 @@ JobsView::JobsView(services::JobManager *jobs, QWidget *parent)
     layout->addWidget(cancelButton, 0, Qt::AlignLeft);
     layout->addWidget(splitter);
 
+    // A sweep is cancelled as a whole: its queued runs would otherwise start one by one.
     connect(m_cancel, &QAction::triggered, this, [this] {
-        if (const auto id = selectedJob())
+        const auto id = selectedJob();
+        const auto job = id ? m_jobs->job(id) : std::nullopt;
+        if (job && !job->sweepUuid.isEmpty())
+            m_jobs->cancelSweep(job->sweepUuid);
+        else if (job)
             m_jobs->requestCancel(id);
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -89,6 +94,8 @@ void JobsView::updateActions()
     const auto id = selectedJob();
     const auto job = id ? m_jobs->job(id) : std::nullopt;
     m_cancel->setEnabled(job && !services::isFinished(job->state));
+    m_cancel->setText(job && !job->sweepUuid.isEmpty() ? QStringLiteral("Cancel sweep")
+                                                       : QStringLiteral("Cancel job"));
 }
 
 } // namespace slim::ui

@@ -5,6 +5,7 @@
 #include "common/error_box.h"
 #include "compare/compare_view.h"
 #include "forms/new_run_dialog.h"
+#include "forms/sweep_dialog.h"
 #include "jobs/jobs_view.h"
 #include "main/welcome_page.h"
 #include "runs/runs_view.h"
@@ -22,6 +23,7 @@
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
@@ -139,6 +141,8 @@ void MainWindow::createActions()
         return action;
     };
     add(QStringLiteral("&New run…"), QKeySequence(Qt::CTRL | Qt::Key_N), [this] { newRun(); }, true);
+    add(QStringLiteral("New &sweep…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N),
+        [this] { newSweep(); }, true);
     add(QStringLiteral("&Import adapter…"), QKeySequence(Qt::CTRL | Qt::Key_I),
         [this] { importAdapter(); }, false);
     add(QStringLiteral("Run the &demo"), QKeySequence(Qt::CTRL | Qt::Key_D), [this] { runDemo(); },
@@ -194,6 +198,30 @@ void MainWindow::openNewRunDialog(const QString &specJson, std::optional<std::in
                 m_catalog->refresh();
             });
     dialog->open();
+}
+
+SweepDialog *MainWindow::newSweep()
+{
+    auto *dialog = new SweepDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->concurrencySpin()->setValue(m_jobs->maxConcurrent());
+    connect(dialog, &SweepDialog::submitted, this,
+            [this](const QString &sweep, bool startNow, int runsAtOnce) {
+                QString error;
+                m_jobs->setMaxConcurrent(runsAtOnce);
+                const auto placement = startNow ? services::JobManager::Placement::Next
+                                                : services::JobManager::Placement::Last;
+                const auto ids = m_jobs->submitSweep(sweep, placement, &error);
+                if (ids.empty())
+                    showError(this, QStringLiteral("The sweep was not started"),
+                              QStringLiteral("The sweep was refused."), error);
+                else
+                    statusBar()->showMessage(QStringLiteral("Sweep queued: %1 runs").arg(ids.size()),
+                                             8000);
+                m_catalog->refresh();
+            });
+    dialog->open();
+    return dialog;
 }
 
 void MainWindow::importAdapter()

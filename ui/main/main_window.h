@@ -20,6 +20,7 @@ class CompareView;
 class JobsView;
 class RunView;
 class RunsView;
+class SweepDialog;
 class WelcomePage;
 
 class MainWindow : public QMainWindow
@@ -38,6 +39,8 @@ public:
     CompareView *compareRuns(const QList<qint64> &runIds);
     void runDemo();
     void newRun();
+    // Opens New sweep; its sweep is queued as one job per run (JobManager::submitSweep).
+    SweepDialog *newSweep();
     // Asks for an adapter folder (and its base model when the adapter does not name one here)
     // and opens New run with the spec that evaluates it (init_adapter, no training steps).
     void importAdapter();

@@ -172,6 +172,8 @@ QVariant RunTableModel::displayData(const RunSummary &run, int column) const
         const auto value = sortData(run, column);
         return value.isValid() ? QString::number(value.toDouble(), 'f', 1) : QString();
     }
+    case SweepColumn:
+        return qs(run.sweepName);
     case TagsColumn:
         return tagsText(run);
     case NotesColumn: {
@@ -207,6 +209,12 @@ QVariant RunTableModel::sortData(const RunSummary &run, int column) const
         return run.createdAt.empty() ? QVariant() : QVariant(qs(run.createdAt));
     case FinishedColumn:
         return run.finishedAt.empty() ? QVariant() : QVariant(qs(run.finishedAt));
+    case SweepColumn: // grouped, in the sweep's order
+        return run.sweepName.empty()
+                   ? QVariant()
+                   : QVariant(qs(run.sweepName) + QChar(0x1f)
+                              + QStringLiteral("%1").arg(run.sweepIndex.value_or(0), 8, 10,
+                                                         QLatin1Char('0')));
     case NameColumn:
     case MethodColumn:
     case StatusColumn:
@@ -230,6 +238,10 @@ QVariant RunTableModel::toolTip(const RunSummary &run, int column) const
     }
     case StatusColumn:
         return run.errorMessage.empty() ? QVariant() : QVariant(qs(run.errorMessage));
+    case SweepColumn:
+        if (run.sweepName.empty())
+            return {};
+        return tr("Run %1 of sweep %2").arg(run.sweepIndex.value_or(0)).arg(qs(run.sweepName));
     case ProgressColumn:
         if (run.totalSteps <= 0)
             return {};
@@ -313,6 +325,8 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
             return tr("General %");
         case ForgettingColumn:
             return tr("Forgetting pp");
+        case SweepColumn:
+            return tr("Sweep");
         case TagsColumn:
             return tr("Tags");
         case NotesColumn:
@@ -331,6 +345,9 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
         case ForgettingColumn:
             return tr("Mean drop of the general scores below the base model's, in percentage "
                       "points (lower is better)");
+        case SweepColumn:
+            return tr("The sweep the run belongs to; sort by it to see each sweep's runs "
+                      "together, in order");
         case TagsColumn:
             return tr("Comma-separated; double-click or F2 to edit");
         case NotesColumn:

@@ -6,6 +6,7 @@
 // and SortRole give the unrounded percentage as a double, so sorting and CSV are numeric.
 // Progress: EditRole is the fraction 0..1 (what common/progress_delegate.h draws), invalid for
 // a queued run that has not started.
+// Sweep: the sweep's name; sorting by it groups each sweep's runs in the sweep's order.
 // Timestamps are ISO-8601 UTC in the store and shown in local time ("yyyy-MM-dd HH:mm").
 
 #include "run_data.h"
@@ -34,6 +35,7 @@ public:
         DownstreamColumn,
         GeneralColumn,
         ForgettingColumn,
+        SweepColumn,
         TagsColumn,
         NotesColumn,
         CreatedColumn,

@@ -183,7 +183,8 @@ void RunsView::buildTable()
         {RunTableModel::MethodColumn, 9},    {RunTableModel::StatusColumn, 11},
         {RunTableModel::ProgressColumn, 13}, {RunTableModel::DownstreamColumn, 14},
         {RunTableModel::GeneralColumn, 11},  {RunTableModel::ForgettingColumn, 14},
-        {RunTableModel::TagsColumn, 16},     {RunTableModel::NotesColumn, 28},
+        {RunTableModel::SweepColumn, 14},    {RunTableModel::TagsColumn, 16},
+        {RunTableModel::NotesColumn, 28},
         {RunTableModel::CreatedColumn, 19},  {RunTableModel::FinishedColumn, 19},
     };
     for (const auto &[column, chars] : widths)
@@ -213,6 +214,8 @@ void RunsView::buildActions()
     add(m_openAction, tr("Open"), &RunsView::openCurrent);
     add(m_compareAction, tr("Compare Selected"), &RunsView::compareSelected);
     m_compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    add(m_compareSweepAction, tr("Compare Sweep"), &RunsView::compareSweep);
+    m_compareSweepAction->setToolTip(tr("Compare every run of the current run's sweep"));
     separator();
     add(m_duplicateAction, tr("Duplicate and Edit…"), &RunsView::duplicateCurrent);
     add(m_resumeAction, tr("Resume"), &RunsView::resumeCurrent);
@@ -320,6 +323,8 @@ void RunsView::updateActions()
     }
     m_openAction->setEnabled(!ids.isEmpty());
     m_compareAction->setEnabled(ids.size() >= 2);
+    const int currentRow = ids.size() == 1 ? m_model->rowOfRun(ids.front()) : -1;
+    m_compareSweepAction->setEnabled(currentRow >= 0 && m_model->run(currentRow).sweepId);
     m_duplicateAction->setEnabled(ids.size() == 1);
     m_resumeAction->setEnabled(resumable);
     m_editTagsAction->setEnabled(!ids.isEmpty());
@@ -381,6 +386,20 @@ void RunsView::openCurrent()
 void RunsView::compareSelected()
 {
     const auto ids = selectedRunIds();
+    if (ids.size() >= 2)
+        Q_EMIT compareRequested(ids);
+}
+
+void RunsView::compareSweep()
+{
+    const int row = m_model->rowOfRun(currentRunId());
+    if (row < 0 || !m_model->run(row).sweepId)
+        return;
+    const auto sweep = *m_model->run(row).sweepId;
+    QList<qint64> ids;
+    for (int i = 0; i < m_model->rowCount(); ++i)
+        if (m_model->run(i).sweepId == sweep)
+            ids << m_model->run(i).id;
     if (ids.size() >= 2)
         Q_EMIT compareRequested(ids);
 }

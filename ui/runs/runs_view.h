@@ -50,6 +50,8 @@ public:
     // work while the focus is in the table.
     QAction *openAction() const { return m_openAction; }
     QAction *compareAction() const { return m_compareAction; }
+    // Compares every listed run of the current run's sweep.
+    QAction *compareSweepAction() const { return m_compareSweepAction; }
     QAction *duplicateAction() const { return m_duplicateAction; }
     QAction *resumeAction() const { return m_resumeAction; }
     QAction *editTagsAction() const { return m_editTagsAction; }
@@ -87,6 +89,7 @@ private:
     std::int64_t currentRunId() const; // the current row, else the first selected; 0 when none
     void openCurrent();
     void compareSelected();
+    void compareSweep();
     void duplicateCurrent();
     void resumeCurrent();
     void editTags();
@@ -104,6 +107,7 @@ private:
     QTimer *m_searchDelay = nullptr;
     QAction *m_openAction = nullptr;
     QAction *m_compareAction = nullptr;
+    QAction *m_compareSweepAction = nullptr;
     QAction *m_duplicateAction = nullptr;
     QAction *m_resumeAction = nullptr;
     QAction *m_editTagsAction = nullptr;
