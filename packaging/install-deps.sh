@@ -15,7 +15,7 @@ packages=(
     clang-format
     clang libclang-rt-14-dev   # the fuzz build: libFuzzer, ASan, UBSan (packaging/fuzz.sh)
     util-linux mount e2fsprogs # the fault tests: unshare, mount, prlimit, findmnt, mkfs.ext4, e2fsck
-    bindfs fuse                # ... and a FUSE file system (a database on a network file system)
+    bindfs                     # ... and a FUSE file system (a database on a network file system)
     slurm-wlm munge            # the sweep tests start a one-node Slurm cluster (tests/sweeps)
 )
 

@@ -6,6 +6,8 @@
 #include "store/store_error.h"
 #include "store/transaction.h"
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -85,7 +87,13 @@ void takeSnapshot(const std::string &source, const std::string &target, const Sn
         copy.bind(1, snapshot.path());
         copy.exec();
     }
-    RunStore upgraded(snapshot.path()); // migrates an older version's copy
+    try {
+        RunStore upgraded(snapshot.path()); // migrates an older version's copy
+    } catch (const StoreError &e) {
+        throw StoreError("'" + source + "' cannot be read as a SLIM Workbench database of an "
+                             "earlier version (" + e.what() + ")",
+                         e.code());
+    }
 }
 
 // ATTACH ... AS src for the lifetime of the object.
@@ -194,6 +202,21 @@ struct RunCopier
         }
     }
 };
+
+// The snapshot has every table and column this version's schema has (a file can say it is
+// at the current version and still have been edited); throws naming what is missing.
+void checkSourceSchema(Database &db, const std::string &source)
+{
+    Statement missing(db, "SELECT m.name, c.name FROM main.sqlite_schema m,"
+                          " pragma_table_info(m.name, 'main') c WHERE m.type = 'table'"
+                          " AND m.name NOT LIKE 'sqlite_%' AND NOT EXISTS (SELECT 1 FROM"
+                          " pragma_table_info(m.name, 'src') s WHERE s.name = c.name)"
+                          " LIMIT 1");
+    if (missing.step())
+        throw StoreError("'" + source + "' is not a SLIM Workbench database this version can read"
+                         " (its table " + missing.columnText(0) + " has no column "
+                         + missing.columnText(1) + ")");
+}
 
 struct SourceRun
 {
@@ -322,6 +345,8 @@ void copyRun(RunStore &target, const RunCopier &copier, const SourceRun &run, bo
     insert.bind(4, targetParent(db, run.parentId));
     insert.bind(5, gone ? 1 : 0);
     insert.exec();
+    if (db.changes() != 1) // listed, yet not readable by its id: a damaged or odd file
+        throw StoreError("its row cannot be read back by its id", SQLITE_MISMATCH);
     const std::int64_t id = here ? here->id : db.lastInsertRowId();
     for (const auto &sql : copier.children) {
         Statement child(db, sql);
@@ -383,6 +408,7 @@ ImportReport importRuns(RunStore &target, const std::string &source,
     Snapshot snapshot(db.path());
     takeSnapshot(source, db.path(), snapshot);
     Attached attached(db, snapshot.path());
+    checkSourceSchema(db, source);
     const RunCopier copier(db);
 
     ImportReport report;
@@ -399,8 +425,19 @@ ImportReport importRuns(RunStore &target, const std::string &source,
         const auto here = targetRun(target, run.uuid);
         auto outcome = decide(run, here, gone);
         if (outcome.action == ImportAction::Added || outcome.action == ImportAction::Replaced) {
-            copyRun(target, copier, run, gone, outcome, here);
-            changed = true;
+            try {
+                copyRun(target, copier, run, gone, outcome, here);
+                changed = true;
+            } catch (const StoreError &e) {
+                // A run whose rows break the schema's rules in the file (a damaged or edited
+                // database) is left out, whole; anything else (this database's disk) stops.
+                const int code = e.code() & 0xff;
+                if (code != SQLITE_CONSTRAINT && code != SQLITE_MISMATCH)
+                    throw;
+                outcome.action = ImportAction::Skipped;
+                outcome.targetId = 0;
+                outcome.reason = std::string("its rows in the file are damaged: ") + e.what();
+            }
         }
         report.runs.push_back(std::move(outcome));
         if (progress)

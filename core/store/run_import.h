@@ -16,7 +16,8 @@
 //   Slurm task that has since succeeded): replaced, keeping its id, tags and notes here.
 // Runs still queued or running in the source are skipped (import again once they have ended),
 // unless their heartbeat is more than 5 minutes old: their process is gone, and they are
-// imported as interrupted.
+// imported as interrupted. A run whose rows in the file break the schema's rules (a damaged or
+// hand-edited database) is skipped whole, saying so; the others are imported.
 
 #include "store/run_store.h"
 

@@ -39,15 +39,20 @@ std::string hashId(const std::string &text)
            + hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
+// Sets the field at a dotted path. A group that is there but not an object (a base with
+// "adapter": "x") is left as it is, for the run's validation to name.
 void setPath(json &document, const std::string &path, const json &value)
 {
     json *node = &document;
     std::size_t start = 0;
     for (auto dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
+        if (!node->is_object() && !node->is_null())
+            return;
         node = &(*node)[path.substr(start, dot - start)];
         start = dot + 1;
     }
-    (*node)[path.substr(start)] = value;
+    if (node->is_object() || node->is_null())
+        (*node)[path.substr(start)] = value;
 }
 
 // The base as a JSON object: given inline, a preset name or a spec file beside the sweep.

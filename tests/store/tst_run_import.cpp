@@ -285,6 +285,7 @@ private Q_SLOTS:
         QTest::newRow("text file") << "text" << "is not a SLIM Workbench database";
         QTest::newRow("other sqlite") << "other" << "is not a SLIM Workbench database";
         QTest::newRow("newer") << "newer" << "newer than this program supports";
+        QTest::newRow("foreign runs") << "foreign" << "cannot be read as a SLIM Workbench database";
         QTest::newRow("missing") << "missing" << "no such file";
         QTest::newRow("itself") << "itself" << "is the database being imported into";
     }
@@ -304,6 +305,9 @@ private Q_SLOTS:
         } else if (kind == "other") {
             Database other(sourcePath);
             other.exec("CREATE TABLE notes (text TEXT)");
+        } else if (kind == "foreign") {
+            Database other(sourcePath);
+            other.exec("CREATE TABLE runs (x TEXT)");
         } else if (kind == "newer") {
             Database newer(sourcePath);
             newer.exec("PRAGMA user_version = 999");
@@ -323,6 +327,33 @@ private Q_SLOTS:
         if (kind != "missing")
             QCOMPARE(fileHash(sourcePath), hash);
         QCOMPARE(QDir(dir.path()).entryList({"*.import-*"}, QDir::Files).size(), 0);
+    }
+
+    void aRunDamagedInTheFileIsLeftOutWhole()
+    {
+        QTemporaryDir dir;
+        const auto sourcePath = dbPath(dir, "task.sqlite");
+        {
+            RunStore source(sourcePath);
+            recordRun(source, "good", RunStatus::Succeeded);
+            const auto bad = recordRun(source, "bad", RunStatus::Succeeded);
+            // A metric row naming no metric: what a damaged or hand-edited file may hold.
+            source.database().exec("PRAGMA foreign_keys = OFF");
+            source.database().exec("INSERT INTO metrics VALUES (" + std::to_string(bad)
+                                   + ", 999, 7, 1.0)");
+        }
+        RunStore target(dbPath(dir, "main.sqlite"));
+        const auto report = importRuns(target, sourcePath);
+        QCOMPARE(report.runs[0].action, ImportAction::Added);
+        QCOMPARE(report.runs[1].action, ImportAction::Skipped);
+        QVERIFY2(report.runs[1].reason.find("damaged") != std::string::npos,
+                 report.runs[1].reason.c_str());
+        QVERIFY(target.findRunByUuid("good"));
+        QVERIFY(!target.findRunByUuid("bad"));
+        QCOMPARE(integrityCheck(target.database()), std::string("ok"));
+        QCOMPARE(target.database().queryInt64("SELECT count(*) FROM metrics WHERE run_id NOT IN"
+                                              " (SELECT id FROM runs)"),
+                 std::int64_t(0));
     }
 
     void aStopRequestEndsBetweenRuns()

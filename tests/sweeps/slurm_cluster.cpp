@@ -74,7 +74,8 @@ QString SlurmCluster::start(const QString &dir)
 
     // Ports of this process's own, so two test runs on one machine do not meet.
     const int port = 20000 + int(getpid() % 20000) * 2;
-    const auto host = QSysInfo::machineHostName();
+    // slurmd finds its node by the short host name (`hostname -s`).
+    const auto host = QSysInfo::machineHostName().section(QLatin1Char('.'), 0, 0);
     QFile conf(dir + "/slurm.conf");
     if (!conf.open(QIODevice::WriteOnly))
         return "cannot write " + conf.fileName();

@@ -165,6 +165,14 @@ private Q_SLOTS:
         document = smallSweep();
         document.erase("base");
         QVERIFY(problemsText(document).find("base: missing") != std::string::npos);
+        // A group of the base that is not an object, with an axis inside it (fuzzing found it
+        // threw a JSON type error).
+        document = smallSweep();
+        document["base"]["adapter"] = "b";
+        const auto groupText = problemsText(document);
+        QVERIFY2(groupText.find("adapter: expected an object") != std::string::npos,
+                 groupText.c_str());
+        document.erase("base");
         document["base"] = "no-such-preset";
         QVERIFY(problemsText(document).find("neither a preset nor a readable spec file")
                 != std::string::npos);
